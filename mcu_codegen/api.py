@@ -1,0 +1,180 @@
+"""The Python API: everything the command line does, callable and testable."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .boards import Board, board as get_board, check_fits
+from .codegen import Library, generate
+from .codegen.cformat import c_identifier_ok
+from .codegen.output import check_target, write_atomically
+from .errors import McuCodegenError, ModelError, OptionError, VerifyError
+from .ir import Graph
+from .ops import OPS
+from .planner import ArenaPlan, plan
+from .tflite import read_model
+from .verify.compare import Mismatch, compare
+from .verify.host import HostLibrary
+from .verify.inputs import make_inputs
+from .verify.reference import KNOWN_DIFFERENCES, REFERENCES, make_runner
+
+C_KEYWORDS = frozenset(
+    "auto break case char const continue default do double else enum extern float for goto "
+    "if inline int long register restrict return short signed sizeof static struct switch "
+    "typedef union unsigned void volatile while _Bool _Complex _Imaginary".split()
+)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A model read, checked, planned and rendered (nothing written yet)."""
+
+    model: bytes
+    graph: Graph
+    plan: ArenaPlan
+    library: Library
+    board: Board
+
+
+def check_prefix(prefix: str) -> str:
+    if not c_identifier_ok(prefix) or prefix in C_KEYWORDS or len(prefix) > 40:
+        raise OptionError(f"--prefix {prefix!r} is not a valid C identifier")
+    return prefix
+
+
+def load(model: str | Path | bytes) -> tuple[bytes, Graph]:
+    if isinstance(model, bytes):
+        data = model
+    else:
+        path = Path(model)
+        if not path.is_file():
+            raise ModelError(f"{path}: no such file")
+        data = path.read_bytes()
+    return data, read_model(data)
+
+
+def compile_model(model: str | Path | bytes, *, board: str = "host",
+                  prefix: str = "model") -> Compiled:
+    """Read, check, plan and render; refuse a model that cannot fit the board."""
+    check_prefix(prefix)
+    b = get_board(board)
+    data, g = load(model)
+    p = plan(g)
+    lib = generate(g, p, prefix=prefix, board=b.name,
+                   model_sha256=hashlib.sha256(data).hexdigest())
+    io_bytes = sum(g.tensors[i].nbytes for i in (*g.inputs, *g.outputs))
+    check_fits(b, weights_bytes=int(str(lib.report["weights_bytes"])),
+               arena_bytes=p.arena_bytes, io_bytes=io_bytes)
+    return Compiled(data, g, p, lib, b)
+
+
+def build(model: str | Path | bytes, out: str | Path, *, board: str = "host",
+          prefix: str = "model", force: bool = False) -> Compiled:
+    """Generate the library into ``out`` (atomically; see codegen.output)."""
+    out = Path(out)
+    check_target(out, force)
+    compiled = compile_model(model, board=board, prefix=prefix)
+    write_atomically(out, compiled.library.files, force=force)
+    return compiled
+
+
+def inspect(model: str | Path | bytes) -> dict[str, object]:
+    """Ops, shapes, quantization, parameters, MACs per op and in total, arena size."""
+    data, g = load(model)
+    p = plan(g)
+
+    def tensor_info(i: int) -> dict[str, object]:
+        if i < 0:
+            return {"index": -1}
+        t = g.tensors[i]
+        q = t.quant
+        return {
+            "index": i, "name": t.name, "shape": list(t.shape), "dtype": t.dtype.label,
+            "const": t.is_const,
+            "scale": (list(q.scales) if q.per_channel else q.scale) if q else None,
+            "zero_point": (list(q.zero_points) if q.per_channel else q.zero_point) if q else None,
+        }
+
+    ops = []
+    for op in g.ops:
+        attrs = {k: v for k, v in vars(op.attrs).items()}
+        ops.append({
+            "index": op.index, "type": op.kind.value, "attrs": attrs,
+            "macs": OPS[op.kind].macs(g, op),
+            "inputs": [tensor_info(i) for i in op.inputs],
+            "outputs": [tensor_info(i) for i in op.outputs],
+        })
+    weights = sum(t.nbytes for t in g.tensors if t.is_const)
+    return {
+        "model_sha256": hashlib.sha256(data).hexdigest(),
+        "ops": ops,
+        "macs": sum(int(str(o["macs"])) for o in ops),
+        "weights_bytes": weights,
+        "arena_bytes": p.arena_bytes,
+        "arena_lower_bound_bytes": p.lower_bound_bytes,
+        "inputs": [tensor_info(i) for i in g.inputs],
+        "outputs": [tensor_info(i) for i in g.outputs],
+    }
+
+
+@dataclass
+class VerifyResult:
+    reference: str
+    cases: int = 0
+    failures: list[tuple[str, list[Mismatch]]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.cases > 0 and not self.failures
+
+
+def verify(model: str | Path | bytes, *, board: str = "host", inputs: int = 20, seed: int = 0,
+           reference: str = "tflm") -> VerifyResult:
+    """Build, compile on the host, and compare every output byte with the reference
+    on ``inputs`` seeded random input sets plus the edge inputs."""
+    if reference not in REFERENCES:
+        raise OptionError(f"--reference {reference!r}: choose from {', '.join(REFERENCES)}")
+    if inputs < 0:
+        raise OptionError("--inputs must be >= 0")
+    compiled = compile_model(model, board=board, prefix="model")
+    if not compiled.board.is_host:
+        raise VerifyError(
+            f"verification on {board} (QEMU) is not available yet; use --board host"
+        )
+    g = compiled.graph
+    runner = make_runner(reference, compiled.model, len(g.outputs))
+    result = VerifyResult(reference=reference)
+    with tempfile.TemporaryDirectory(prefix="mcu-codegen-verify-") as tmp:
+        src = Path(tmp)
+        for name, body in compiled.library.files.items():
+            (src / name).write_bytes(body)
+        lib = HostLibrary(src, "model")
+        try:
+            for label, arrays in make_inputs(g, inputs, seed):
+                outs = [np.zeros(g.tensors[i].shape, g.tensors[i].dtype.numpy)
+                        for i in g.outputs]
+                rc = lib.invoke(arrays, outs)
+                if rc != 0:
+                    raise VerifyError(f"model_invoke returned {rc} on input {label}")
+                ref = runner(arrays)
+                mismatches = compare(outs, ref)
+                result.cases += 1
+                if mismatches:
+                    result.failures.append((label, mismatches))
+        finally:
+            lib.close()
+    if result.failures and reference in KNOWN_DIFFERENCES:
+        result.note = KNOWN_DIFFERENCES[reference]
+    return result
+
+
+__all__ = [
+    "Compiled", "McuCodegenError", "VerifyResult", "build", "check_prefix", "compile_model",
+    "inspect", "load", "verify",
+]

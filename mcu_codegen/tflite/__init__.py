@@ -1,0 +1,5 @@
+"""Reading .tflite flatbuffers into the IR."""
+
+from .reader import read_model
+
+__all__ = ["read_model"]

@@ -1,0 +1,231 @@
+"""Read a .tflite flatbuffer into a validated ir.Graph.
+
+Everything that can go wrong with a file a user hands us ends in a
+McuCodegenError with one line of text: an empty or truncated file, random
+bytes, broken offsets, a float model, unknown or unsupported operators (all
+listed at once, with index and reason).
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tflite
+
+from ..errors import McuCodegenError, ModelError, UnsupportedError
+from ..ir import DType, Graph, Op, OpKind, QuantParams, Tensor
+from ..ops import OPS
+from . import schema
+
+#: Largest tensor we accept (bytes) and largest op count: guards against
+#: corrupt or hostile files claiming absurd sizes.
+MAX_TENSOR_BYTES = 1 << 30
+MAX_OPS = 50_000
+MAX_TENSORS = 200_000
+
+
+def read_model(source: str | Path | bytes) -> Graph:
+    """Parse and check a model; raise ModelError or UnsupportedError on failure."""
+    data = _load_bytes(source)
+    try:
+        graph, unsupported = _parse(data)
+    except McuCodegenError:
+        raise
+    except (IndexError, struct.error, ValueError, TypeError, AttributeError,
+            OverflowError, UnicodeDecodeError, MemoryError) as exc:
+        raise ModelError(f"corrupt model: the flatbuffer cannot be decoded ({type(exc).__name__})")
+    except RecursionError:
+        raise ModelError("corrupt model: the flatbuffer nests too deeply") from None
+    _refuse_float_model(graph, unsupported)
+    problems = list(unsupported)
+    for op in graph.ops:
+        reasons = OPS[op.kind].check(graph, op)
+        if reasons:
+            problems.append(f"{op.kind.value} (op {op.index}): {', '.join(reasons)}")
+    if problems:
+        raise UnsupportedError(problems)
+    graph.validate()
+    return graph
+
+
+def _load_bytes(source: str | Path | bytes) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ModelError(f"{path}: no such file")
+        data = path.read_bytes()
+    if len(data) == 0:
+        raise ModelError("the model file is empty")
+    if len(data) < 16:
+        raise ModelError(f"the model file is truncated ({len(data)} bytes)")
+    if data[4:8] != b"TFL3":
+        raise ModelError("not a TFLite model (the file identifier 'TFL3' is missing)")
+    root = struct.unpack_from("<I", data, 0)[0]
+    if root + 4 > len(data):
+        raise ModelError("the model file is truncated (its root table lies past the end)")
+    return data
+
+
+def _parse(data: bytes) -> tuple[Graph, list[str]]:
+    model = tflite.Model.GetRootAsModel(data, 0)
+    if model.SubgraphsLength() != 1:
+        raise ModelError(
+            f"the model has {model.SubgraphsLength()} subgraphs; "
+            "only single-subgraph models (no control flow) are supported"
+        )
+    sg = model.Subgraphs(0)
+    n_tensors, n_ops = sg.TensorsLength(), sg.OperatorsLength()
+    if n_ops > MAX_OPS or n_tensors > MAX_TENSORS:
+        raise ModelError(f"the model claims {n_ops} ops and {n_tensors} tensors, over the limit")
+    tensors = tuple(_tensor(model, sg.Tensors(i), i, data) for i in range(n_tensors))
+    ops: list[Op] = []
+    unsupported: list[str] = []
+    for i in range(n_ops):
+        op_or_reason = _op(model, sg.Operators(i), i, n_tensors)
+        if isinstance(op_or_reason, str):
+            unsupported.append(op_or_reason)
+        else:
+            ops.append(op_or_reason)
+    inputs = tuple(int(x) for x in sg.InputsAsNumpy()) if sg.InputsLength() else ()
+    outputs = tuple(int(x) for x in sg.OutputsAsNumpy()) if sg.OutputsLength() else ()
+    if not inputs or not outputs:
+        raise ModelError("the model declares no inputs or no outputs")
+    for idx in (*inputs, *outputs):
+        if not 0 <= idx < n_tensors:
+            raise ModelError(f"graph input/output names tensor {idx}, which does not exist")
+    desc = model.Description()
+    description = desc.decode("utf-8", "replace") if desc else ""
+    return Graph(tensors, tuple(ops), inputs, outputs, description), unsupported
+
+
+def _tensor(model: Any, t: Any, index: int, data: bytes) -> Tensor:
+    name = (t.Name() or b"").decode("utf-8", "replace")
+    code = t.Type()
+    dtype = schema.TENSOR_TYPES.get(code)
+    if dtype is None:
+        type_name = schema.TENSOR_TYPE_NAMES.get(code, str(code))
+        raise UnsupportedError(
+            [f"tensor {index} ({name!r}) has element type {type_name}"], what="feature"
+        )
+    shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+    if any(d < 0 for d in shape):
+        raise ModelError(f"tensor {index} ({name!r}) has a negative or dynamic dimension {shape}")
+    size = 1
+    for d in shape:
+        size *= d
+        if size * dtype.itemsize > MAX_TENSOR_BYTES:
+            raise ModelError(f"tensor {index} ({name!r}) claims more than 1 GiB")
+    tensor = Tensor(
+        index=index,
+        name=name,
+        shape=shape,
+        dtype=dtype,
+        quant=_quant(t.Quantization(), len(shape), index),
+        data=_buffer(model, t.Buffer(), dtype, shape, index, data),
+        is_variable=bool(t.IsVariable()),
+    )
+    return tensor
+
+
+def _quant(q: Any, rank: int, index: int) -> QuantParams | None:
+    if q is None or q.ScaleLength() == 0:
+        return None
+    scales = tuple(float(s) for s in q.ScaleAsNumpy())
+    zps = tuple(int(z) for z in q.ZeroPointAsNumpy()) if q.ZeroPointLength() else (0,)
+    if len(zps) == 1 and len(scales) > 1:
+        zps = zps * len(scales)
+    if len(zps) != len(scales):
+        raise ModelError(f"tensor {index} has {len(scales)} scales but {len(zps)} zero points")
+    axis = int(q.QuantizedDimension())
+    if axis < 0 or (axis >= rank and rank > 1):
+        raise ModelError(f"tensor {index} is quantized along axis {axis} but has rank {rank}")
+    if axis >= rank:
+        # TFLite Micro tolerates a 1-D tensor (bias) whose quantized dimension
+        # points past its rank, as in TOCO-converted models: read it as axis 0.
+        axis = 0
+    return QuantParams(scales, zps, axis)
+
+
+def _buffer(
+    model: Any, buffer_index: int, dtype: DType, shape: tuple[int, ...], index: int, data: bytes
+) -> np.ndarray | None:
+    if buffer_index == 0:
+        return None
+    if not 0 <= buffer_index < model.BuffersLength():
+        raise ModelError(f"tensor {index} refers to buffer {buffer_index}, which does not exist")
+    buf = model.Buffers(buffer_index)
+    offset, size = int(buf.Offset()), int(buf.Size())
+    if offset > 1:
+        if offset + size > len(data):
+            raise ModelError(f"tensor {index}: its buffer lies past the end of the file")
+        raw = data[offset : offset + size]
+    elif buf.DataLength() == 0:
+        return None
+    else:
+        raw = buf.DataAsNumpy().tobytes()
+    count = 1
+    for d in shape:
+        count *= d
+    if len(raw) != count * dtype.itemsize:
+        raise ModelError(
+            f"tensor {index}: its buffer has {len(raw)} bytes, the shape needs "
+            f"{count * dtype.itemsize}"
+        )
+    return np.frombuffer(raw, dtype=dtype.numpy.newbyteorder("<")).reshape(shape).copy()
+
+
+def _op(model: Any, op: Any, index: int, n_tensors: int) -> Op | str:
+    code_index = op.OpcodeIndex()
+    if not 0 <= code_index < model.OperatorCodesLength():
+        raise ModelError(f"op {index} refers to operator code {code_index}, which does not exist")
+    opcode = model.OperatorCodes(code_index)
+    builtin = max(int(opcode.BuiltinCode()), int(opcode.DeprecatedBuiltinCode()))
+    name = schema.BUILTIN_NAMES.get(builtin, f"BUILTIN_{builtin}")
+    if name == "CUSTOM":
+        custom = (opcode.CustomCode() or b"").decode("utf-8", "replace")
+        return f"CUSTOM {custom!r} (op {index}): custom operators are not supported"
+    try:
+        kind = OpKind(name)
+    except ValueError:
+        return f"{name} (op {index}): operator not supported"
+    inputs = tuple(int(x) for x in op.InputsAsNumpy()) if op.InputsLength() else ()
+    outputs = tuple(int(x) for x in op.OutputsAsNumpy()) if op.OutputsLength() else ()
+    for idx in (*inputs, *outputs):
+        if not -1 <= idx < n_tensors:
+            raise ModelError(f"op {index} ({name}) refers to tensor {idx}, which does not exist")
+    if not outputs or -1 in outputs:
+        raise ModelError(f"op {index} ({name}) has no output")
+    attrs = OPS[kind].parse(schema.builtin_options(op), inputs)
+    return Op(index=index, kind=kind, attrs=attrs, inputs=inputs, outputs=outputs)
+
+
+def _refuse_float_model(graph: Graph, unsupported: list[str]) -> None:
+    """A float model is a different product: say so once instead of listing every op."""
+    edges = {OpKind.QUANTIZE, OpKind.DEQUANTIZE}
+    compute = [op for op in graph.ops if op.kind not in edges]
+    float_ops = [
+        op for op in compute
+        if any(
+            graph.tensors[t].dtype is DType.FLOAT32 and not graph.tensors[t].is_const
+            for t in op.outputs
+        )
+    ]
+    if compute and len(float_ops) == len(compute) and not any(
+        o.kind in edges for o in graph.ops
+    ):
+        raise ModelError(
+            "this is a float32 model; mcu-codegen compiles int8-quantized models "
+            "(convert with full-integer post-training quantization)"
+        )
+    if float_ops:
+        names = ", ".join(f"{op.kind.value} (op {op.index})" for op in float_ops[:5])
+        more = f" and {len(float_ops) - 5} more" if len(float_ops) > 5 else ""
+        raise ModelError(
+            f"float32 compute ops are not supported: {names}{more}; "
+            "only the QUANTIZE/DEQUANTIZE edges may be float32"
+        )
