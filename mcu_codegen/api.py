@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .boards import Board, board as get_board, check_fits
+from .boards import Board, check_fits
+from .boards import board as get_board
 from .codegen import Library, generate
 from .codegen.cformat import c_identifier_ok
 from .codegen.output import check_target, write_atomically
@@ -23,11 +24,12 @@ from .verify.host import HostLibrary
 from .verify.inputs import make_inputs
 from .verify.reference import KNOWN_DIFFERENCES, REFERENCES, make_runner
 
-C_KEYWORDS = frozenset(
-    "auto break case char const continue default do double else enum extern float for goto "
-    "if inline int long register restrict return short signed sizeof static struct switch "
-    "typedef union unsigned void volatile while _Bool _Complex _Imaginary".split()
-)
+C_KEYWORDS = frozenset({
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+    "union", "unsigned", "void", "volatile", "while", "_Bool", "_Complex", "_Imaginary",
+})
 
 
 @dataclass(frozen=True)
@@ -85,8 +87,8 @@ def build(model: str | Path | bytes, out: str | Path, *, board: str = "host",
 
 def inspect(model: str | Path | bytes) -> dict[str, object]:
     """Ops, shapes, quantization, parameters, MACs per op and in total, arena size."""
-    data, g = load(model)
-    p = plan(g)
+    compiled = compile_model(model)
+    g, p, report = compiled.graph, compiled.plan, compiled.library.report
 
     def tensor_info(i: int) -> dict[str, object]:
         if i < 0:
@@ -109,12 +111,11 @@ def inspect(model: str | Path | bytes) -> dict[str, object]:
             "inputs": [tensor_info(i) for i in op.inputs],
             "outputs": [tensor_info(i) for i in op.outputs],
         })
-    weights = sum(t.nbytes for t in g.tensors if t.is_const)
     return {
-        "model_sha256": hashlib.sha256(data).hexdigest(),
+        "model_sha256": report["model_sha256"],
         "ops": ops,
-        "macs": sum(int(str(o["macs"])) for o in ops),
-        "weights_bytes": weights,
+        "macs": report["macs"],
+        "weights_bytes": report["weights_bytes"],
         "arena_bytes": p.arena_bytes,
         "arena_lower_bound_bytes": p.lower_bound_bytes,
         "inputs": [tensor_info(i) for i in g.inputs],

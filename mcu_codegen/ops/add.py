@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..ir import DType, Graph, Op, OpKind
 from ..ir.graph import OpAttrs
 from . import quant, rules
-from .base import EmitContext, Emission, OpDef, out
+from .base import Emission, EmitContext, OpDef, out
 from .common import SUPPORTED_ACTIVATIONS, activation
 
 MAX_DIMS = 6

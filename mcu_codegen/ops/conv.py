@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..ir import DType, Graph, Op, OpKind, Tensor
 from ..ir.graph import OpAttrs
 from . import quant, rules
-from .base import CArray, EmitContext, Emission, OpDef, Rule, inp, out, padding_and_output
+from .base import CArray, Emission, EmitContext, OpDef, Rule, inp, out, padding_and_output
 from .common import SUPPORTED_ACTIVATIONS, activation, opt_int, padding
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..ir import DType, Graph, Op, OpKind
 from ..ir.graph import OpAttrs
 from . import quant, rules
-from .base import CArray, EmitContext, Emission, OpDef, inp, out
+from .base import CArray, Emission, EmitContext, OpDef, inp, out
 from .common import SUPPORTED_ACTIVATIONS, activation, opt_int
 
 

@@ -98,7 +98,7 @@ def fc_per_tensor_multiplier(
 ) -> tuple[int, int]:
     """tflite::GetQuantizedConvolutionMultipler: the product of the two scales is
     taken in float32 first, then divided in double."""
-    product = f32(np.float32(input_q.scale) * np.float32(filter_q.scale))
+    product = float(np.float32(input_q.scale) * np.float32(filter_q.scale))
     return quantize_multiplier(product / f32(output_q.scale))
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..ir import DType, Graph, Op
 from .base import Rule, inp, out
 
 
-def _rule(doc: str):  # type: ignore[no-untyped-def]
+def _rule(doc: str) -> Callable[[Rule], Rule]:
     def wrap(fn: Rule) -> Rule:
         fn.__doc__ = doc
         return fn
@@ -27,9 +29,9 @@ def io_dtype(position: str, index: int, *dtypes: DType) -> Rule:
             return f"{position} {index} is {t.dtype.label}, expected {names}"
         if t.dtype in (DType.INT8, DType.INT16) and t.quant is None:
             return f"{position} {index} is {t.dtype.label} without quantization parameters"
-        if t.dtype is DType.INT8 and t.quant is not None and t.quant.per_channel:
-            if position == "output" or index == 0:
-                return f"{position} {index} has per-channel quantization"
+        per_channel = t.dtype is DType.INT8 and t.quant is not None and t.quant.per_channel
+        if per_channel and (position == "output" or index == 0):
+            return f"{position} {index} has per-channel quantization"
         return None
 
     return rule

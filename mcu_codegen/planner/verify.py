@@ -34,6 +34,6 @@ def verify_plan(
             for b in bufs
             if b.first <= step <= b.last and b.nbytes > 0
         )
-        for (s0, e0, id0), (s1, _e1, id1) in zip(live, live[1:], strict=False):
+        for (_s0, e0, id0), (s1, _e1, id1) in zip(live, live[1:], strict=False):
             if s1 < e0:
                 raise PlanError(f"buffers {id0} and {id1} overlap at op {step}")

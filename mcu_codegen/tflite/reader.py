@@ -36,7 +36,9 @@ def read_model(source: str | Path | bytes) -> Graph:
         raise
     except (IndexError, struct.error, ValueError, TypeError, AttributeError,
             OverflowError, UnicodeDecodeError, MemoryError) as exc:
-        raise ModelError(f"corrupt model: the flatbuffer cannot be decoded ({type(exc).__name__})")
+        raise ModelError(
+            f"corrupt or truncated model ({len(data)} bytes): the flatbuffer cannot be decoded"
+        ) from exc
     except RecursionError:
         raise ModelError("corrupt model: the flatbuffer nests too deeply") from None
     _refuse_float_model(graph, unsupported)

@@ -1,0 +1,150 @@
+"""The command line: a thin shell over mcu_codegen.api."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, api
+from .boards import all_boards
+from .errors import McuCodegenError
+from .verify.reference import REFERENCES
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(fn: F) -> F:
+    """Report user errors as one line and a non-zero exit, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except McuCodegenError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so in one line, keep details on request
+            if os.environ.get("MCU_CODEGEN_DEBUG"):
+                traceback.print_exc()
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            click.echo(
+                f"internal error (a bug in mcu-codegen, please report it): "
+                f"{type(exc).__name__}: {first}",
+                err=True,
+            )
+            sys.exit(70)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mcu-codegen")
+def main() -> None:
+    """Compile int8 TensorFlow Lite models into self-contained C99 libraries."""
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--board", default="host", show_default=True, help="Target board (see `boards`).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Output folder for the library.")
+@click.option("--prefix", default="model", show_default=True,
+              help="C identifier prefixing every generated symbol.")
+@click.option("--force", is_flag=True, help="Replace a non-empty folder not written by us.")
+@_one_line_errors
+def build(model: str, board: str, out: str, prefix: str, force: bool) -> None:
+    """Generate the C library for MODEL into OUT."""
+    start = time.perf_counter()
+    compiled = api.build(model, out, board=board, prefix=prefix, force=force)
+    r = compiled.library.report
+    click.echo(
+        f"wrote {out}: {len(compiled.library.files)} files, arena {r['arena_bytes']} B "
+        f"(lower bound {r['arena_lower_bound_bytes']} B), weights {r['weights_bytes']} B, "
+        f"{r['macs']:,} MACs, {time.perf_counter() - start:.2f} s"
+    )
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_one_line_errors
+def inspect(model: str, as_json: bool) -> None:
+    """Show ops, shapes, quantization, MACs and the arena size of MODEL."""
+    info = api.inspect(model)
+    if as_json:
+        click.echo(json.dumps(info, indent=2, default=str))
+        return
+    click.echo(f"{'op':>4}  {'type':<18} {'output shape':<18} {'MACs':>12}  attributes")
+    for op in info["ops"]:  # type: ignore[attr-defined]
+        shape = "x".join(str(d) for d in op["outputs"][0].get("shape", []))
+        attrs = ", ".join(f"{k}={v}" for k, v in op["attrs"].items())
+        click.echo(f"{op['index']:>4}  {op['type']:<18} {shape:<18} {op['macs']:>12,}  {attrs}")
+    for kind in ("inputs", "outputs"):
+        tensors: list[dict[str, Any]] = info[kind]  # type: ignore[assignment]
+        for i, t in enumerate(tensors):
+            click.echo(
+                f"{kind[:-1]} {i}: {t['dtype']} {t['shape']} scale {t['scale']} "
+                f"zero point {t['zero_point']}"
+            )
+    click.echo(
+        f"total: {info['macs']:,} MACs, weights {info['weights_bytes']:,} B, "
+        f"arena {info['arena_bytes']:,} B (lower bound {info['arena_lower_bound_bytes']:,} B)"
+    )
+
+
+@main.command()
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--board", default="host", show_default=True)
+@click.option("--inputs", "n_inputs", default=20, show_default=True, type=int,
+              help="Random input sets (the edge inputs are added to these).")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--reference", type=click.Choice(REFERENCES), default="tflm", show_default=True,
+              help="Reference interpreter (reference kernels only).")
+@_one_line_errors
+def verify(model: str, board: str, n_inputs: int, seed: int, reference: str) -> None:
+    """Check that the generated library's outputs equal the reference, byte for byte."""
+    start = time.perf_counter()
+    result = api.verify(model, board=board, inputs=n_inputs, seed=seed, reference=reference)
+    took = time.perf_counter() - start
+    if result.ok:
+        click.echo(
+            f"bit-exact: {result.cases} input sets on {board}, every output byte equal to "
+            f"{reference} ({took:.2f} s)"
+        )
+        return
+    click.echo(
+        f"MISMATCH: {len(result.failures)} of {result.cases} input sets differ from {reference}",
+        err=True,
+    )
+    for label, mismatches in result.failures[:5]:
+        for m in mismatches:
+            click.echo(f"  {label}: {m.describe()}", err=True)
+    if result.note:
+        click.echo(f"note: {result.note}", err=True)
+    sys.exit(1)
+
+
+@main.command("boards")
+@_one_line_errors
+def boards_cmd() -> None:
+    """List the boards with their core and memory limits."""
+    click.echo(f"{'board':<14} {'core':<11} {'flash':>10} {'RAM':>10}  description")
+    for b in all_boards():
+        flash = f"{b.flash_bytes // 1024} KB" if b.flash_bytes else "-"
+        ram = f"{b.ram_bytes // 1024} KB" if b.ram_bytes else "-"
+        click.echo(f"{b.name:<14} {b.core:<11} {flash:>10} {ram:>10}  {b.description}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+/*
+ * fully_connected_s8.h - int8 FULLY_CONNECTED kernel.
+ *
+ * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
+ */
+#ifndef MCU_FULLY_CONNECTED_S8_H
+#define MCU_FULLY_CONNECTED_S8_H
+
+#include <stdint.h>
+#include "mcu_nn_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Quantized fully connected layer, int8 in / int8 weights / int8 out.
+ *
+ * Data layout
+ *   input   [batches, depth]                       int8, row-major
+ *   filter  [out_features, depth]                  int8, row-major
+ *   bias    [out_features]                         int32, may be NULL
+ *   out_mult, out_shift                            per_channel == 1: out_features entries
+ *                                                  per_channel == 0: one entry
+ *   output  [batches, out_features]                int8
+ *
+ * Parameters (mcu_fc_params_t)
+ *   input_offset  = -input_zero_point, in [-127, 128]
+ *   filter_offset = -filter_zero_point. Used ONLY in per-tensor mode
+ *                   (per_channel == 0), as (w + filter_offset) * (x + input_offset),
+ *                   like the reference; the per-channel reference ignores it.
+ *                   TFLM only accepts int8 weights with zero point 0 anyway.
+ *   output_offset = output_zero_point, in [-128, 127]
+ *   act_min <= act_max, both in [-128, 127]
+ *   The int32 accumulator is exact as long as depth <= 65536.
+ *
+ * Scratch memory: none.
+ *
+ * Bit-exact with: tflite::reference_integer_ops::FullyConnected (per_channel == 0) and
+ *                 tflite::reference_integer_ops::FullyConnectedPerChannel (per_channel == 1)
+ *                 (tensorflow/lite/kernels/internal/reference/integer_ops/fully_connected.h)
+ */
+void mcu_fully_connected_s8(const mcu_fc_params_t *p, const int8_t *input,
+                            const int8_t *filter, const int32_t *bias,
+                            const int32_t *out_mult, const int32_t *out_shift,
+                            int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCU_FULLY_CONNECTED_S8_H */
