@@ -17,8 +17,9 @@ from .codegen.output import check_target, write_atomically
 from .errors import McuCodegenError, ModelError, OptionError, VerifyError
 from .ir import Graph
 from .ops import OPS
+from .passes import run_passes
 from .planner import ArenaPlan, plan
-from .tflite import read_model
+from .tflite import check_support, read_graph
 from .verify.compare import Mismatch, compare
 from .verify.host import HostLibrary
 from .verify.inputs import make_inputs
@@ -50,6 +51,7 @@ def check_prefix(prefix: str) -> str:
 
 
 def load(model: str | Path | bytes) -> tuple[bytes, Graph]:
+    """Read the model, run the rewriting passes, and check every op is supported."""
     if isinstance(model, bytes):
         data = model
     else:
@@ -57,7 +59,11 @@ def load(model: str | Path | bytes) -> tuple[bytes, Graph]:
         if not path.is_file():
             raise ModelError(f"{path}: no such file")
         data = path.read_bytes()
-    return data, read_model(data)
+    g, unknown = read_graph(data)
+    g = run_passes(g, validate=not unknown)
+    check_support(g, unknown)
+    g.validate()
+    return data, g
 
 
 def compile_model(model: str | Path | bytes, *, board: str = "host",

@@ -96,4 +96,14 @@ typedef struct {
     int32_t zero_point;
 } mcu_dequantize_params_t;
 
+/* RELU and RELU6 as standalone ops: requantize, then clamp. */
+typedef struct {
+    int32_t size;
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+    int32_t multiplier;          /* input scale / output scale (identity: 1 << 30, shift 1) */
+    int32_t shift;
+    int32_t act_min, act_max;
+} mcu_relu_params_t;
+
 #endif /* MCU_NN_TYPES_H */

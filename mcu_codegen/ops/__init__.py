@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from ..ir import OpKind
+from .activation import Relu, Relu6
 from .add import Add
 from .base import OpDef
 from .conv import Conv2D, DepthwiseConv2D
 from .fully_connected import FullyConnected
+from .pad import Pad, PadV2
 from .pool import AveragePool2D, MaxPool2D
 from .quantize import Dequantize, Quantize
 from .reshape import ExpandDims, Reshape, Squeeze
+from .shape_ops import Fill, Pack, Shape, StridedSlice
 from .softmax import Softmax
 
 OPS: dict[OpKind, OpDef] = {
@@ -17,6 +20,14 @@ OPS: dict[OpKind, OpDef] = {
     for d in (
         Add(),
         AveragePool2D(),
+        Fill(),
+        Pack(),
+        Pad(),
+        PadV2(),
+        Relu(),
+        Relu6(),
+        Shape(),
+        StridedSlice(),
         Conv2D(),
         DepthwiseConv2D(),
         Dequantize(),

@@ -59,6 +59,7 @@ def _rule(g: Graph, op: Op) -> str | None:
 
 class Add(OpDef):
     kind = OpKind.ADD
+    takes_fused_activation = True
     summary = "element-wise addition with TFLite broadcasting and fused activation"
     rules = (
         rules.n_inputs(2, 2),
@@ -70,6 +71,12 @@ class Add(OpDef):
 
     def parse(self, options: Mapping[str, object], op_inputs: Sequence[int]) -> OpAttrs:
         return AddAttrs(activation=activation(options))
+
+    def inplace_inputs(self, g: Graph, op: Op) -> tuple[int, ...]:
+        """An input with the output's own shape is read element by element just before
+        the same element of the output is written."""
+        o = out(g, op)
+        return tuple(i for i in (0, 1) if g.tensors[op.inputs[i]].shape == o.shape)
 
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission:
         t1, t2, o = g.tensors[op.inputs[0]], g.tensors[op.inputs[1]], out(g, op)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+import numpy as np
+
 from ..ir import Graph, Op, OpKind, Tensor
 from ..ir.graph import OpAttrs
 
@@ -72,6 +74,8 @@ class OpDef:
     kind: ClassVar[OpKind]
     summary: ClassVar[str] = ""
     rules: ClassVar[Sequence[Rule]] = ()
+    #: True when the attributes carry a fused ``activation`` a pass may set.
+    takes_fused_activation: ClassVar[bool] = False
 
     def parse(self, options: Mapping[str, object], op_inputs: Sequence[int]) -> OpAttrs:
         """Typed attributes from the flatbuffer's builtin options (snake_case keys)."""
@@ -98,6 +102,18 @@ class OpDef:
     def aliases_input(self) -> bool:
         """True when the output is the input's bytes reinterpreted (no copy needed)."""
         return False
+
+    def inplace_inputs(self, g: Graph, op: Op) -> tuple[int, ...]:
+        """Input positions whose bytes the kernel may overwrite with its output.
+
+        Only for kernels that read each input element before writing the output
+        element in the same place (element-wise, same size, no broadcasting).
+        """
+        return ()
+
+    def evaluate(self, g: Graph, op: Op) -> list[np.ndarray] | None:
+        """The op's outputs computed at build time when its inputs allow it, else None."""
+        return None
 
     def scratch_bytes(self, g: Graph, op: Op) -> int:
         """Kernel scratch memory needed while the op runs (planned in the arena)."""

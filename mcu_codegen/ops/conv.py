@@ -20,6 +20,8 @@ class ConvAttrs(OpAttrs):
     dilation_h: int
     dilation_w: int
     activation: str
+    #: (top, bottom, left, right) from a folded PAD; then ``padding`` is VALID.
+    explicit_pads: tuple[int, int, int, int] | None = None
 
 
 def parse_conv(options: Mapping[str, object]) -> ConvAttrs:
@@ -45,8 +47,13 @@ def geometry(g: Graph, op: Op, depthwise: bool) -> dict[str, int]:
     n, ih, iw, ic = x.shape
     kh, kw = (w.shape[1], w.shape[2])
     oc = w.shape[3] if depthwise else w.shape[0]
-    oh, pt = padding_and_output(ih, kh, a.stride_h, a.dilation_h, a.padding)
-    ow, pl = padding_and_output(iw, kw, a.stride_w, a.dilation_w, a.padding)
+    if a.explicit_pads is not None:
+        pt, pb, pl, pr = a.explicit_pads
+        oh = (ih + pt + pb - ((kh - 1) * a.dilation_h + 1)) // a.stride_h + 1
+        ow = (iw + pl + pr - ((kw - 1) * a.dilation_w + 1)) // a.stride_w + 1
+    else:
+        oh, pt = padding_and_output(ih, kh, a.stride_h, a.dilation_h, a.padding)
+        ow, pl = padding_and_output(iw, kw, a.stride_w, a.dilation_w, a.padding)
     return {
         "batches": n, "in_h": ih, "in_w": iw, "in_c": ic,
         "out_h": oh, "out_w": ow, "out_c": oc, "k_h": kh, "k_w": kw,
@@ -122,6 +129,7 @@ def _filter_quant_rule(axis: int) -> Rule:
 
 
 class _ConvBase(OpDef):
+    takes_fused_activation = True
     depthwise = False
     kernel = "conv_s8"
 

@@ -77,6 +77,7 @@ def _filter_quant_rule(g: Graph, op: Op) -> str | None:
 
 class FullyConnected(OpDef):
     kind = OpKind.FULLY_CONNECTED
+    takes_fused_activation = True
     summary = "fully connected layer, any batch size, weights per tensor or per channel"
     rules = (
         rules.n_inputs(2, 3),

@@ -59,6 +59,7 @@ def _options_rule(g: Graph, op: Op) -> str | None:
 
 
 class _Pool(OpDef):
+    takes_fused_activation = True
     fn = ""
     rules = (
         rules.n_inputs(1, 1),

@@ -43,6 +43,10 @@ class Quantize(OpDef):
     def parse(self, options: Mapping[str, object], op_inputs: Sequence[int]) -> OpAttrs:
         return NoAttrs()
 
+    def inplace_inputs(self, g: Graph, op: Op) -> tuple[int, ...]:
+        """int8 -> int8 requantization is element-wise and keeps the size."""
+        return (0,) if g.tensors[op.inputs[0]].dtype is DType.INT8 else ()
+
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission:
         x, o = g.tensors[op.inputs[0]], out(g, op)
         assert o.quant is not None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..ir import DType, Graph, Op, OpKind
 from ..ir.graph import OpAttrs
 from . import rules
@@ -46,6 +48,12 @@ class _Reshape(OpDef):
 
     def aliases_input(self) -> bool:
         return True
+
+    def evaluate(self, g: Graph, op: Op) -> list[np.ndarray] | None:
+        x = g.tensors[op.inputs[0]]
+        if x.data is None:
+            return None
+        return [x.data.reshape(out(g, op).shape)]
 
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission:
         if ctx.same_storage(op.inputs[0], op.outputs[0]):

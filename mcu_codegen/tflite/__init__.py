@@ -1,5 +1,5 @@
 """Reading .tflite flatbuffers into the IR."""
 
-from .reader import read_model
+from .reader import check_support, read_graph, read_model
 
-__all__ = ["read_model"]
+__all__ = ["check_support", "read_graph", "read_model"]

@@ -28,7 +28,17 @@ MAX_TENSORS = 200_000
 
 
 def read_model(source: str | Path | bytes) -> Graph:
-    """Parse and check a model; raise ModelError or UnsupportedError on failure."""
+    """Parse and check a model as it is in the file (no rewriting passes)."""
+    graph, unknown = read_graph(source)
+    check_support(graph, unknown)
+    graph.validate()
+    return graph
+
+
+def read_graph(source: str | Path | bytes) -> tuple[Graph, list[str]]:
+    """Parse a model into a Graph of the ops mcu-codegen knows, plus one line per op
+    it does not know (those are left out of the graph). Raises ModelError for files
+    that are not usable models, float models included."""
     data = _load_bytes(source)
     try:
         graph, unsupported = _parse(data)
@@ -42,15 +52,18 @@ def read_model(source: str | Path | bytes) -> Graph:
     except RecursionError:
         raise ModelError("corrupt model: the flatbuffer nests too deeply") from None
     _refuse_float_model(graph, unsupported)
-    problems = list(unsupported)
+    return graph, unsupported
+
+
+def check_support(graph: Graph, unknown: list[str]) -> None:
+    """Raise UnsupportedError listing every unknown op and every broken support rule."""
+    problems = list(unknown)
     for op in graph.ops:
         reasons = OPS[op.kind].check(graph, op)
         if reasons:
             problems.append(f"{op.kind.value} (op {op.index}): {', '.join(reasons)}")
     if problems:
         raise UnsupportedError(problems)
-    graph.validate()
-    return graph
 
 
 def _load_bytes(source: str | Path | bytes) -> bytes:
