@@ -19,6 +19,35 @@ def _io(t: Tensor) -> dict[str, object]:
     }
 
 
+def tensor_rows(g: Graph, plan: ArenaPlan) -> list[dict[str, object]]:
+    """One row per planned tensor: where it lives and the ops (model op indices) that
+    first and last touch it, in execution order."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for op_pos in plan.order:
+        op = g.ops[op_pos]
+        for t in (*op.inputs, *op.outputs):
+            if t >= 0 and not g.tensors[t].is_const:
+                first.setdefault(t, op.index)
+                last[t] = op.index
+    rows = []
+    for b in plan.buffers:
+        for t in b.tensors:
+            if t not in first:
+                continue
+            rows.append({
+                "index": t,
+                "name": g.tensors[t].name,
+                "bytes": g.tensors[t].nbytes,
+                "place": b.place.value if b.place is Place.ARENA
+                else f"{b.place.value}[{b.io_index}]",
+                "offset": plan.offsets.get(b.id) if b.place is Place.ARENA else None,
+                "first_op": first[t],
+                "last_op": last[t],
+            })
+    return sorted(rows, key=lambda r: int(str(r["index"])))
+
+
 def build_report(
     g: Graph,
     plan: ArenaPlan,
@@ -30,18 +59,6 @@ def build_report(
     kernels: list[str],
     macs: list[int],
 ) -> dict[str, object]:
-    tensors = []
-    for b in plan.buffers:
-        for t in b.tensors:
-            tensors.append({
-                "index": t,
-                "name": g.tensors[t].name,
-                "bytes": g.tensors[t].nbytes,
-                "place": b.place.value,
-                "offset": plan.offsets.get(b.id) if b.place is Place.ARENA else None,
-                "first_op": b.first,
-                "last_op": b.last,
-            })
     return {
         "generator": f"mcu-codegen {__version__}",
         "model_sha256": model_sha256,
@@ -51,12 +68,13 @@ def build_report(
         "arena_lower_bound_bytes": plan.lower_bound_bytes,
         "arena_greedy_bytes": plan.greedy_bytes,
         "arena_strategy": plan.strategy,
-        "scratch_bytes": sum(b.nbytes for b in plan.buffers if b.scratch_for >= 0),
+        "arena_inplace": plan.inplace,
+        "scratch_bytes": plan.scratch_bytes,
         "io_in_caller_buffers": True,
         "weights_bytes": weights_bytes,
         "macs": sum(macs),
         "kernels": kernels,
-        "execution_order": list(plan.order),
+        "execution_order": [g.ops[pos].index for pos in plan.order],
         "ops": [
             {
                 "index": op.index,
@@ -69,5 +87,5 @@ def build_report(
         ],
         "inputs": [_io(g.tensors[i]) for i in g.inputs],
         "outputs": [_io(g.tensors[i]) for i in g.outputs],
-        "tensors": sorted(tensors, key=lambda r: int(str(r["index"]))),
+        "tensors": tensor_rows(g, plan),
     }

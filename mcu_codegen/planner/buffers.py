@@ -1,15 +1,20 @@
 """Buffers and their lifetimes: which bytes must exist during which ops.
 
-A *buffer* is a set of tensors that share storage: a tensor on its own, or a
-tensor together with the RESHAPE-like outputs that reinterpret it. Each buffer
-lives either in the caller's input or output memory (graph inputs and outputs
-are read from and written to the caller's buffers, never copied) or in the
-arena. Kernel scratch memory is a buffer that lives for one op.
+A *buffer* is a set of tensors that share storage:
+- a tensor on its own;
+- a tensor and the RESHAPE-like outputs that reinterpret it (always shared);
+- with in-place planning, an element-wise op's output and the input it may
+  overwrite (the input's last use is that op, the kernel declares it safe).
+
+Each buffer lives either in the caller's input or output memory (graph inputs
+and outputs are read from and written to the caller's buffers, never copied) or
+in the arena. Kernel scratch memory is a buffer that lives for one op.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..ir import Graph
@@ -20,12 +25,11 @@ class Place(enum.Enum):
     ARENA = "arena"
     INPUT = "input"
     OUTPUT = "output"
-    CONST = "const"
 
 
 @dataclass(frozen=True)
 class Buffer:
-    """Bytes needed from op position ``first`` to ``last`` (inclusive)."""
+    """Bytes needed from step ``first`` to step ``last`` (inclusive) of the order."""
 
     id: int
     tensors: tuple[int, ...]
@@ -37,52 +41,111 @@ class Buffer:
     scratch_for: int = -1  # op position, for kernel scratch buffers
 
 
-def _find(parent: dict[int, int], x: int) -> int:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
+class _Groups:
+    """Union-find over tensors, remembering which caller buffers each group holds."""
+
+    def __init__(self, g: Graph) -> None:
+        self.parent = {t.index: t.index for t in g.tensors if not t.is_const}
+        self.external: dict[int, set[tuple[str, int]]] = {i: set() for i in self.parent}
+        for pos, idx in enumerate(g.inputs):
+            self.external[idx].add(("input", pos))
+        for pos, idx in enumerate(g.outputs):
+            self.external[idx].add(("output", pos))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def can_join(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        return ra == rb or len(self.external[ra] | self.external[rb]) <= 1
+
+    def join(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+            self.external[ra] |= self.external[rb]
+
+    def has_input(self, t: int) -> bool:
+        return any(kind == "input" for kind, _ in self.external[self.find(t)])
 
 
-def alias_groups(g: Graph) -> dict[int, int]:
-    """Map every non-constant tensor to its group's root tensor.
+def _last_use(g: Graph, order: Sequence[int], groups: _Groups) -> dict[int, int]:
+    """Last step at which any member of each group is read or written."""
+    last: dict[int, int] = {}
+    for step, op_pos in enumerate(order):
+        op = g.ops[op_pos]
+        for t in (*op.inputs, *op.outputs):
+            if t in groups.parent:
+                r = groups.find(t)
+                last[r] = max(last.get(r, step), step)
+    for t in g.outputs:
+        if t in groups.parent:
+            last[groups.find(t)] = len(order)
+    return last
 
-    A RESHAPE-like op joins its output to its input's group unless the group
-    would then contain two caller buffers (an input and an output, or two
-    outputs): there the op copies instead.
+
+def alias_groups(g: Graph, order: Sequence[int], inplace: bool) -> tuple[dict[int, int],
+                                                                         list[tuple[int, int]]]:
+    """Map every non-constant tensor to its group's root, and list the declared
+    tensor pairs that share bytes (for the plan verifier).
+
+    RESHAPE-like ops join their output to their input unless the group would hold
+    two caller buffers (an input and an output, or two outputs): there the op
+    copies. With ``inplace``, an op's output joins an input the kernel may
+    overwrite when that input's group is in the arena or the output buffer (never
+    the caller's read-only input), is used for the last time by this op, has the
+    output's size, and is not read by the op through another tensor.
     """
-    parent = {t.index: t.index for t in g.tensors if not t.is_const}
-    external: dict[int, set[tuple[str, int]]] = {i: set() for i in parent}
-    for pos, idx in enumerate(g.inputs):
-        external[idx].add(("input", pos))
-    for pos, idx in enumerate(g.outputs):
-        external[idx].add(("output", pos))
+    groups = _Groups(g)
+    pairs: list[tuple[int, int]] = []
     for op in g.ops:
-        if not OPS[op.kind].aliases_input():
-            continue
-        src, dst = op.inputs[0], op.outputs[0]
-        if src not in parent:
-            continue  # a constant reshaped: the output is copied from flash
-        a, b = _find(parent, src), _find(parent, dst)
-        merged = external[a] | external[b]
-        if len(merged) > 1:
-            continue
-        parent[b] = a
-        external[a] = merged
-    return {t: _find(parent, t) for t in parent}
+        if OPS[op.kind].aliases_input() and op.inputs[0] in groups.parent:
+            src, dst = op.inputs[0], op.outputs[0]
+            if groups.can_join(src, dst):
+                groups.join(src, dst)
+                pairs.append((src, dst))
+    if inplace:
+        last = _last_use(g, order, groups)
+        for step, op_pos in enumerate(order):
+            op = g.ops[op_pos]
+            dst = op.outputs[0]
+            for i in OPS[op.kind].inplace_inputs(g, op):
+                src = op.inputs[i]
+                if src not in groups.parent or dst not in groups.parent:
+                    continue
+                root = groups.find(src)
+                others = [t for j, t in enumerate(op.inputs)
+                          if j != i and t != src and t in groups.parent]
+                if (groups.has_input(src)
+                        or g.tensors[src].nbytes != g.tensors[dst].nbytes
+                        or last.get(root) != step
+                        or any(groups.find(t) == root for t in others)
+                        or not groups.can_join(src, dst)):
+                    continue
+                dst_last = last.get(groups.find(dst), step)
+                groups.join(src, dst)
+                last[groups.find(src)] = max(dst_last, step)
+                pairs.append((src, dst))
+                break
+    return {t: groups.find(t) for t in groups.parent}, pairs
 
 
-def buffers(g: Graph, order: tuple[int, ...]) -> list[Buffer]:
-    """All buffers of the graph for the given op execution order."""
-    pos_of = {op_pos: step for step, op_pos in enumerate(order)}
-    roots = alias_groups(g)
+def buffers(g: Graph, order: Sequence[int], inplace: bool = False
+            ) -> tuple[list[Buffer], list[tuple[int, int]]]:
+    """All buffers of the graph for the given op execution order, and the declared
+    sharing pairs behind them."""
+    step_of = {op_pos: step for step, op_pos in enumerate(order)}
+    roots, pairs = alias_groups(g, order, inplace)
     members: dict[int, list[int]] = {}
     for t, root in sorted(roots.items()):
         members.setdefault(root, []).append(t)
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for op_pos, op in enumerate(g.ops):
-        step = pos_of[op_pos]
+        step = step_of[op_pos]
         for t in (*op.inputs, *op.outputs):
             if t in roots:
                 r = roots[t]
@@ -101,14 +164,12 @@ def buffers(g: Graph, order: tuple[int, ...]) -> list[Buffer]:
         if root not in first and place is Place.ARENA:
             continue  # an unused tensor
         nbytes = max(g.tensors[t].nbytes for t in tensors)
-        result.append(
-            Buffer(len(result), tuple(tensors), nbytes, first.get(root, 0), last.get(root, 0),
-                   place, io_index)
-        )
+        result.append(Buffer(len(result), tuple(tensors), nbytes, first.get(root, 0),
+                             last.get(root, 0), place, io_index))
     for op_pos, op in enumerate(g.ops):
         scratch = OPS[op.kind].scratch_bytes(g, op)
         if scratch > 0:
-            step = pos_of[op_pos]
+            step = step_of[op_pos]
             result.append(Buffer(len(result), (), scratch, step, step, Place.ARENA,
                                  scratch_for=op_pos))
-    return result
+    return result, pairs
