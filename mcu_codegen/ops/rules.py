@@ -29,6 +29,8 @@ def io_dtype(position: str, index: int, *dtypes: DType) -> Rule:
             return f"{position} {index} is {t.dtype.label}, expected {names}"
         if t.dtype in (DType.INT8, DType.INT16) and t.quant is None:
             return f"{position} {index} is {t.dtype.label} without quantization parameters"
+        if t.dtype in (DType.INT8, DType.INT16) and t.quant and min(t.quant.scales) <= 0:
+            return f"{position} {index} has a quantization scale of 0"
         per_channel = t.dtype is DType.INT8 and t.quant is not None and t.quant.per_channel
         if per_channel and (position == "output" or index == 0):
             return f"{position} {index} has per-channel quantization"
@@ -57,7 +59,9 @@ def const_input(index: int, *dtypes: DType, optional: bool = False) -> Rule:
 
 
 def n_inputs(lo: int, hi: int) -> Rule:
-    @_rule(f"takes {lo}..{hi} inputs" if lo != hi else f"takes {lo} inputs")
+    count = f"{lo} to {hi} inputs" if lo != hi else f"{lo} input{'s' if lo != 1 else ''}"
+
+    @_rule(f"takes {count} and has one output")
     def rule(g: Graph, op: Op) -> str | None:
         if not lo <= len(op.inputs) <= hi:
             return f"has {len(op.inputs)} inputs, expected {lo}..{hi}"
