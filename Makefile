@@ -2,10 +2,25 @@
 PYTHON ?= python3
 MCU := $(PYTHON) -m mcu_codegen
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup setup-arm demo test fuzz lint bench clean
 
 setup:
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
+
+# The Cortex-M cross tools (Debian/Ubuntu packages): arm-none-eabi-gcc with newlib, and
+# qemu-system-arm. Needed by `--board <cortex-m board>` builds with --measure, `verify` and
+# `bench` on QEMU boards, and examples/kws_firmware. Installs only what is missing.
+ARM_PACKAGES := gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+setup-arm:
+	@if command -v arm-none-eabi-gcc >/dev/null 2>&1 && command -v qemu-system-arm >/dev/null 2>&1 \
+	    && [ -f "$$(arm-none-eabi-gcc -print-file-name=libc.a)" ]; then \
+	    echo "arm-none-eabi-gcc, newlib and qemu-system-arm are installed"; \
+	else \
+	    $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	        $(ARM_PACKAGES); \
+	fi
 
 # Build and verify the bundled example (a tiny keyword-spotting DS-CNN that the
 # test suite's TFLite writer makes with fixed pseudo-random weights).
@@ -21,6 +36,10 @@ lint:
 
 test: lint
 	$(PYTHON) -m pytest -q
+
+# 10,000 mutated and generated models through the whole build (README: Hardening).
+fuzz:
+	$(PYTHON) -m tests.fuzz --cases 10000 --seed 1
 
 clean:
 	rm -rf build dist *.egg-info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,15 @@ from .boards import board as get_board
 from .codegen import Library, generate
 from .codegen.cformat import c_identifier_ok
 from .codegen.output import check_target, write_atomically
+from .codegen.plot import plan_svg
 from .errors import McuCodegenError, ModelError, OptionError, VerifyError
 from .ir import Graph
 from .ops import OPS
 from .passes import run_passes
 from .planner import ArenaPlan, plan
+from .target import bench as target_bench
+from .target.check import verify_on_board
+from .target.integration import integration_files
 from .tflite import check_support, read_graph
 from .verify.compare import Mismatch, compare
 from .verify.host import HostLibrary
@@ -58,9 +63,20 @@ def load(model: str | Path | bytes) -> tuple[bytes, Graph]:
         path = Path(model)
         if not path.is_file():
             raise ModelError(f"{path}: no such file")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     g, unknown = read_graph(data)
-    g = run_passes(g, validate=not unknown)
+    if not unknown:
+        g.validate()  # the passes expect a valid graph
+    try:
+        g = run_passes(g, validate=not unknown)
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError, ZeroDivisionError):
+        # The passes run before the support rules: on a malformed op, let its rules
+        # say what is wrong (and if none does, this is a bug in a pass).
+        check_support(g, unknown)
+        raise
     check_support(g, unknown)
     g.validate()
     return data, g
@@ -82,13 +98,40 @@ def compile_model(model: str | Path | bytes, *, board: str = "host",
 
 
 def build(model: str | Path | bytes, out: str | Path, *, board: str = "host",
-          prefix: str = "model", force: bool = False) -> Compiled:
-    """Generate the library into ``out`` (atomically; see codegen.output)."""
+          prefix: str = "model", force: bool = False, measure: bool = False) -> Compiled:
+    """Generate the library into ``out`` (atomically; see codegen.output), with the
+    ``<prefix>.mk`` and ``CMakeLists.txt`` a firmware project includes. With ``measure``
+    (Cortex-M boards), cross-build and run it first: report.json gets a ``target`` section
+    and a model whose measured flash or RAM exceeds the board's is refused."""
     out = Path(out)
     check_target(out, force)
     compiled = compile_model(model, board=board, prefix=prefix)
-    write_atomically(out, compiled.library.files, force=force)
+    files = dict(compiled.library.files)
+    files.update(integration_files(files, compiled.board, prefix=prefix,
+                                   model_sha256=str(compiled.library.report["model_sha256"])))
+    if measure:
+        report = compiled.library.report
+        report["target"] = bench_compiled(compiled, prefix=prefix)
+        target_bench.check_measured_fit(compiled.board, report["target"])  # type: ignore[arg-type]
+        files["report.json"] = (json.dumps(report, indent=2, sort_keys=True) + "\n").encode()
+    write_atomically(out, files, force=force)
     return compiled
+
+
+def bench_compiled(compiled: Compiled, *, prefix: str = "model", per_op: bool = True,
+                   seed: int = 0) -> dict[str, object]:
+    """The report.json ``target`` section of a compiled model on its (Cortex-M) board."""
+    if compiled.board.is_host:
+        raise OptionError("measuring needs a Cortex-M board (see `mcu-codegen boards`)")
+    return target_bench.measure(compiled.library.files, compiled.library.report,
+                                compiled.graph, compiled.board, prefix=prefix,
+                                per_op=per_op, seed=seed)
+
+
+def bench(model: str | Path | bytes, *, board: str, per_op: bool = True,
+          seed: int = 0) -> dict[str, object]:
+    """Flash, RAM and instructions per inference (and per op) of ``model`` on ``board``."""
+    return bench_compiled(compile_model(model, board=board), per_op=per_op, seed=seed)
 
 
 def inspect(model: str | Path | bytes) -> dict[str, object]:
@@ -124,9 +167,22 @@ def inspect(model: str | Path | bytes) -> dict[str, object]:
         "weights_bytes": report["weights_bytes"],
         "arena_bytes": p.arena_bytes,
         "arena_lower_bound_bytes": p.lower_bound_bytes,
+        "arena_greedy_bytes": p.greedy_bytes,
+        "arena_strategy": p.strategy,
+        "arena_inplace": p.inplace,
+        "scratch_bytes": p.scratch_bytes,
+        "execution_order": report["execution_order"],
+        "tensors": report["tensors"],
         "inputs": [tensor_info(i) for i in g.inputs],
         "outputs": [tensor_info(i) for i in g.outputs],
     }
+
+
+def plot_plan(model: str | Path | bytes, svg: str | Path) -> None:
+    """Draw the arena plan of ``model`` into an SVG file."""
+    compiled = compile_model(model)
+    name = Path(model).name if not isinstance(model, bytes) else "model"
+    Path(svg).write_text(plan_svg(compiled.graph, compiled.plan, title=name))
 
 
 @dataclass
@@ -135,6 +191,7 @@ class VerifyResult:
     cases: int = 0
     failures: list[tuple[str, list[Mismatch]]] = field(default_factory=list)
     note: str = ""
+    target: dict[str, object] | None = None  # flash, RAM, instructions (Cortex-M boards)
 
     @property
     def ok(self) -> bool:
@@ -151,9 +208,13 @@ def verify(model: str | Path | bytes, *, board: str = "host", inputs: int = 20, 
         raise OptionError("--inputs must be >= 0")
     compiled = compile_model(model, board=board, prefix="model")
     if not compiled.board.is_host:
-        raise VerifyError(
-            f"verification on {board} (QEMU) is not available yet; use --board host"
-        )
+        result = VerifyResult(reference=reference)
+        result.cases, result.failures, result.target = verify_on_board(
+            compiled.library.files, compiled.library.report, compiled.graph, compiled.board,
+            compiled.model, inputs=inputs, seed=seed, reference=reference)
+        if result.failures and reference in KNOWN_DIFFERENCES:
+            result.note = KNOWN_DIFFERENCES[reference]
+        return result
     g = compiled.graph
     runner = make_runner(reference, compiled.model, len(g.outputs))
     result = VerifyResult(reference=reference)
@@ -163,14 +224,21 @@ def verify(model: str | Path | bytes, *, board: str = "host", inputs: int = 20, 
             (src / name).write_bytes(body)
         lib = HostLibrary(src, "model")
         try:
-            for label, arrays in make_inputs(g, inputs, seed):
+            sets = make_inputs(g, inputs, seed)
+            if sets and any(t.is_variable for t in g.tensors):
+                # Stateful: the sets run in a row with state carried over, then both
+                # sides reset and the first set must give its first answer again.
+                sets = [*sets, ("first set again after reset", sets[0][1])]
+            for label, arrays in sets:
+                if label.endswith("after reset"):
+                    lib.reset()
+                    runner.reset()
                 outs = [np.zeros(g.tensors[i].shape, g.tensors[i].dtype.numpy)
                         for i in g.outputs]
                 rc = lib.invoke(arrays, outs)
                 if rc != 0:
                     raise VerifyError(f"model_invoke returned {rc} on input {label}")
-                ref = runner(arrays)
-                mismatches = compare(outs, ref)
+                mismatches = compare(outs, runner(arrays))
                 result.cases += 1
                 if mismatches:
                     result.failures.append((label, mismatches))
@@ -182,6 +250,7 @@ def verify(model: str | Path | bytes, *, board: str = "host", inputs: int = 20, 
 
 
 __all__ = [
-    "Compiled", "McuCodegenError", "VerifyResult", "build", "check_prefix", "compile_model",
-    "inspect", "load", "verify",
+    "Compiled", "McuCodegenError", "VerifyResult", "bench", "bench_compiled", "build",
+    "check_prefix", "compile_model",
+    "inspect", "load", "plot_plan", "verify",
 ]

@@ -10,6 +10,19 @@ from .resources import data_dir
 
 
 @dataclass(frozen=True)
+class Region:
+    """A memory region the firmware links into (boards/*.toml, [regions.<name>]).
+
+    ``flash`` holds code and constants, ``ram`` data, bss and the stack; an optional
+    ``vectors`` region holds the vector table when the core boots from elsewhere.
+    """
+
+    name: str
+    origin: int
+    length: int
+
+
+@dataclass(frozen=True)
 class Board:
     name: str
     description: str
@@ -19,10 +32,17 @@ class Board:
     ram_bytes: int  # 0: unlimited
     cflags: tuple[str, ...]
     qemu_machine: str = ""
+    regions: tuple[Region, ...] = ()
+    qemu_systick_hz: int = 0  # SysTick clock under QEMU (instruction counting)
+    stack_bytes: int = 0  # stack the test firmware reserves
+    opt_flags: tuple[str, ...] = ("-O2",)  # optimization for the cross build
 
     @property
     def is_host(self) -> bool:
         return self.core == "host"
+
+    def region(self, name: str) -> Region | None:
+        return next((r for r in self.regions if r.name == name), None)
 
 
 def all_boards() -> list[Board]:
@@ -48,6 +68,13 @@ def _load(name: str) -> Board:
         ram_bytes=int(raw.get("ram_bytes", 0)),
         cflags=tuple(raw.get("cflags", ())),
         qemu_machine=str(raw.get("qemu_machine", "")),
+        regions=tuple(
+            Region(str(k), int(v["origin"]), int(v["length"]))
+            for k, v in dict(raw.get("regions", {})).items()
+        ),
+        qemu_systick_hz=int(raw.get("qemu_systick_hz", 0)),
+        stack_bytes=int(raw.get("stack_bytes", 0)),
+        opt_flags=tuple(raw.get("opt_flags", ("-O2",))),
     )
 
 

@@ -39,13 +39,21 @@ extern "C" {
  *   input*_shift, output_shift <= 0 (right shifts, QuantizeMultiplierSmallerThanOneExp)
  *   output_offset = output_zero_point, act_min <= act_max in [-128, 127]
  *
+ * The three rescalings are prepared once per call (mcu_requant_prepare, the same
+ * numbers as MultiplyByQuantizedMultiplierSmallerThanOneExp for the shifts <= 0 that
+ * TFLite computes; other shifts take the step-by-step path).
+ *
+ * tables: NULL, or [2][256] int32 (const, built by the generator): tables[0][x1 + 128]
+ * is `a` and tables[1][x2 + 128] is `b` for every int8 value (the same arithmetic as
+ * above, evaluated at build time); each element then reads its a and b.
+ *
  * Scratch memory: none.
  *
  * Bit-exact with: tflite::reference_integer_ops::Add and tflite::reference_integer_ops::BroadcastAdd6DSlow /
  *                 BroadcastAdd4DSlow (int8) (tensorflow/lite/kernels/internal/reference/integer_ops/add.h)
  */
 void mcu_add_s8(const mcu_add_params_t *p, const int8_t *input1, const int8_t *input2,
-                int8_t *output);
+                int8_t *output, const int32_t *tables);
 
 #ifdef __cplusplus
 }

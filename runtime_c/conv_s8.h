@@ -18,7 +18,9 @@ extern "C" {
  *
  * Data layout
  *   input   [batches, in_h, in_w, in_c]            int8, NHWC
- *   filter  [out_c, k_h, k_w, in_c]                int8 (OHWI), zero point 0
+ *   filter  [out_c, k_pad]                         int8: row oc is the OHWI filter
+ *                                                  [k_h, k_w, in_c] of output channel
+ *                                                  oc, then zeros up to k_pad
  *   bias    [out_c]                                int32, may be NULL
  *   out_mult, out_shift [out_c]                    Q0.31 multiplier / shift
  *                                                  as from tflite QuantizeMultiplier
@@ -31,16 +33,29 @@ extern "C" {
  *   stride_*, dil_* >= 1; pad_top/pad_left >= 0 (TFLite SAME/VALID padding,
  *   any extra padding is at the bottom/right). depth_multiplier is ignored.
  *   Grouped convolution is not supported: filter depth must equal in_c.
- *   Taps falling outside the image are skipped (contribute nothing).
- *   The int32 accumulator is exact as long as k_h * k_w * in_c <= 65536.
+ *   k_pad >= k_h * k_w * in_c is the filter row length.
+ *   Taps falling outside the image contribute nothing (as in the reference).
+ *   The int32 accumulator is exact as long as k_h * k_w * in_c <= 65793.
  *
- * Scratch memory: none.
+ * Method: output pixels two at a time (a pair when both have the same valid
+ * taps, e.g. two interior pixels), all output channels two at a time, with the
+ * dot-product tiles of mat_mult_s8.h:
+ *   - scratch == NULL: straight from the input, one dot product per run of
+ *     contiguous valid taps (a whole filter row when dil_w == 1): no copy;
+ *   - scratch != NULL: each pixel's patch is first copied into a column of k_pad
+ *     int16 values, x + input_offset (0 for taps outside the image and for the
+ *     padding, which meets zero weights), so every input value is widened once
+ *     for all output channels and each output is one dot product of k_pad terms.
+ *
+ * Scratch memory: NULL, or MCU_CONV_S8_SCRATCH_BYTES(k_pad) bytes, 2-byte aligned.
  *
  * Bit-exact with: tflite::reference_integer_ops::ConvPerChannel (tensorflow/lite/kernels/internal/reference/integer_ops/conv.h)
  */
+#define MCU_CONV_S8_SCRATCH_BYTES(k_pad) (2 * (k_pad) * 2)
+
 void mcu_conv_s8(const mcu_conv_params_t *p, const int8_t *input, const int8_t *filter,
                  const int32_t *bias, const int32_t *out_mult, const int32_t *out_shift,
-                 int8_t *output);
+                 int8_t *output, int16_t *scratch);
 
 #ifdef __cplusplus
 }

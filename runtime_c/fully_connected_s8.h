@@ -26,13 +26,14 @@ extern "C" {
  *
  * Parameters (mcu_fc_params_t)
  *   input_offset  = -input_zero_point, in [-127, 128]
- *   filter_offset = -filter_zero_point. Used ONLY in per-tensor mode
- *                   (per_channel == 0), as (w + filter_offset) * (x + input_offset),
- *                   like the reference; the per-channel reference ignores it.
- *                   TFLM only accepts int8 weights with zero point 0 anyway.
+ *   filter_offset must be 0 (symmetric int8 weights, which TFLite Micro requires;
+ *                 the reference applies it only in per-tensor mode)
  *   output_offset = output_zero_point, in [-128, 127]
  *   act_min <= act_max, both in [-128, 127]
- *   The int32 accumulator is exact as long as depth <= 65536.
+ *   The int32 accumulator is exact as long as depth <= 65793.
+ *
+ * Method: mcu_mat_mult_s8 on two input rows at a time (a last odd row alone),
+ * the input offset added on the fly.
  *
  * Scratch memory: none.
  *

@@ -23,6 +23,8 @@ typedef struct {
     int32_t input_offset;        /* -input_zero_point, in [-127, 128]    */
     int32_t output_offset;       /* output_zero_point, in [-128, 127]    */
     int32_t act_min, act_max;    /* fused activation clamp, int8 range   */
+    int32_t k_pad;               /* CONV_2D: filter row length >= k_h*k_w*in_c (rows
+                                  * zero padded, see conv_s8.h); unused by depthwise */
 } mcu_conv_params_t;
 
 /* FULLY_CONNECTED. */
@@ -105,5 +107,197 @@ typedef struct {
     int32_t shift;
     int32_t act_min, act_max;
 } mcu_relu_params_t;
+
+/*
+ * MEAN, SUM and REDUCE_MAX over any set of axes. The generator merges adjacent
+ * dimensions and splits the input's dimensions into kept ones (walked in
+ * row-major order: the output's order) and reduced ones. Size-1 dimensions are
+ * dropped, so each list has at most MCU_MAX_DIMS entries.
+ */
+typedef struct {
+    int32_t out_size;                      /* output elements (product of outer_dims) */
+    int32_t outer_rank;                    /* kept dimensions, outermost first        */
+    int32_t outer_dims[MCU_MAX_DIMS];
+    int32_t outer_strides[MCU_MAX_DIMS];   /* input element strides                   */
+    int32_t inner_rank;                    /* reduced dimensions, outermost first     */
+    int32_t inner_dims[MCU_MAX_DIMS];
+    int32_t inner_strides[MCU_MAX_DIMS];
+    int32_t inner_size;                    /* elements reduced into each output, >= 1 */
+    int32_t sum_offset;                    /* MEAN/SUM: -input_zero_point * inner_size */
+    int32_t output_offset;                 /* MEAN/SUM: output_zero_point             */
+    int32_t multiplier, shift;             /* MEAN/SUM: sum -> output (1/n folded in for MEAN) */
+} mcu_reduce_params_t;
+
+/* ARG_MAX and ARG_MIN along one axis: input viewed as [outer, axis_size, inner]. */
+typedef struct {
+    int32_t outer;
+    int32_t axis_size;                     /* >= 1 */
+    int32_t inner;
+    int32_t is_max;                        /* 1: ARG_MAX, 0: ARG_MIN */
+} mcu_arg_min_max_params_t;
+
+/* L2_NORMALIZATION along the last axis: input viewed as [outer, depth]. */
+typedef struct {
+    int32_t outer;
+    int32_t depth;
+    int32_t input_zero_point;
+} mcu_l2norm_params_t;
+
+/*
+ * BATCH_MATMUL: output [b0, b1, b2, rows, cols] = lhs [.., rows, depth] x
+ * rhs [.., depth, cols] (ranks extended to 5 at the front). Element strides
+ * describe how each operand is stored (adj_x / adj_y only change strides).
+ */
+typedef struct {
+    int32_t batch_dims[3];                 /* output batch dimensions                 */
+    int32_t lhs_batch_strides[3];          /* 0 where the operand is broadcast        */
+    int32_t rhs_batch_strides[3];
+    int32_t rows, cols, depth;
+    int32_t lhs_row_stride, lhs_depth_stride;
+    int32_t rhs_depth_stride, rhs_col_stride;
+    int32_t lhs_offset;                    /* -lhs_zero_point                         */
+    int32_t rhs_offset;                    /* -rhs_zero_point                         */
+    int32_t output_offset;                 /* output_zero_point                       */
+    int32_t multiplier, shift;
+} mcu_batch_matmul_params_t;
+
+/* Data movement (copy_s8.c): fill, then a list of strided N-D box copies.
+ * The box rows are documented in copy_s8.h. */
+#define MCU_COPY_MAX_DIMS 6
+typedef struct {
+    int32_t rank;                /* dimensions of every box, 1..MCU_COPY_MAX_DIMS */
+    int32_t num_boxes;           /* rows in `boxes`                              */
+    const int32_t *boxes;        /* num_boxes rows of (4 + 3 * rank) int32       */
+    int32_t fill_bytes;          /* > 0: first set dst[0][0 .. fill_bytes) ...    */
+    int32_t fill_value;          /* ... to this int8 value                       */
+} mcu_copy_params_t;
+
+/* GATHER (gather_s8.c): input [batch, outer, axis_size, inner] read at
+ * coords [batch, coord_size] into output [batch, outer, coord_size, inner]. */
+typedef struct {
+    int32_t batch_size;          /* product of the first batch_dims dimensions     */
+    int32_t outer_size;          /* product of the dimensions between batch and axis */
+    int32_t axis_size;           /* input dimension gathered along               */
+    int32_t coord_size;          /* coordinates per batch                        */
+    int32_t inner_size;          /* product of the dimensions after the axis       */
+} mcu_gather_params_t;
+
+/* RESIZE_NEAREST_NEIGHBOR (resize_s8.c): NHWC, source row and column per
+ * output row and column, computed by the generator. */
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, depth;
+    int32_t out_h, out_w;
+    const int32_t *y_map;        /* out_h entries in [0, in_h) */
+    const int32_t *x_map;        /* out_w entries in [0, in_w) */
+} mcu_resize_nearest_params_t;
+
+/* RESIZE_BILINEAR (resize_s8.c): NHWC, TFLite's integer interpolation with
+ * scales in Q10 fixed point. */
+typedef struct {
+    int32_t batches;
+    int32_t in_h, in_w, depth;
+    int32_t out_h, out_w;
+    int32_t height_scale_10;     /* input/output height ratio * 1024, rounded   */
+    int32_t width_scale_10;
+    int32_t half_pixel_centers;  /* 0 or 1 */
+} mcu_resize_bilinear_params_t;
+
+/*
+ * UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations and weights, int16 cell state
+ * (lstm_s8.c). One gate: gate = act(input FC + recurrent FC), both rescaled to
+ * int16 Q3.12 (scale 2^-12); the activation output is Q0.15 (scale 2^-15).
+ */
+typedef struct {
+    const int8_t *input_weights;      /* [state_size, input_size], zero point 0 */
+    const int8_t *recurrent_weights;  /* [state_size, state_size], zero point 0 */
+    const int32_t *bias;              /* [state_size], added to the input FC    */
+    int32_t input_multiplier, input_shift;         /* input x weights -> Q3.12      */
+    int32_t recurrent_multiplier, recurrent_shift; /* hidden x weights -> Q3.12     */
+} mcu_lstm_gate_t;
+
+typedef struct {
+    int32_t batches, time_steps, input_size, state_size;
+    int32_t time_major;           /* 1: input [time, batch, in], 0: [batch, time, in] */
+    int32_t input_offset;         /* -input_zero_point                               */
+    int32_t hidden_offset;        /* -hidden_state_zero_point                        */
+    mcu_lstm_gate_t forget_gate, input_gate, cell_gate, output_gate;
+    int32_t forget_multiplier, forget_shift; /* forget gate x cell -> cell           */
+    int32_t update_multiplier, update_shift; /* input gate x cell gate -> cell       */
+    int32_t hidden_multiplier, hidden_shift; /* tanh(cell) x output gate -> hidden   */
+    int32_t hidden_zero_point;
+    int32_t cell_clip_enabled;    /* 1: clamp the cell to [-cell_clip, cell_clip]    */
+    int32_t cell_clip;            /* quantized clip, in [0, 32767]                   */
+    int32_t tanh_multiplier, tanh_shift;     /* cell -> tanh table input             */
+} mcu_lstm_params_t;
+
+/* SVDF, int8 input and output, int8 or int16 state and time weights (svdf_s8.c). */
+typedef struct {
+    int32_t batches, input_size;
+    int32_t num_filters;          /* num_units * rank                                */
+    int32_t num_units, rank;
+    int32_t memory_size;          /* state is [batches, num_filters * memory_size]   */
+    int32_t input_zero_point;
+    int32_t state_zero_point;
+    int32_t feature_multiplier, feature_shift; /* input x weights_feature -> state   */
+    int32_t output_multiplier, output_shift;   /* state x weights_time -> output     */
+    int32_t output_zero_point;
+} mcu_svdf_params_t;
+
+/*
+ * Broadcast walk of a binary element-wise op (broadcast_s8.c): the output is
+ * out_dims[0..5] (row-major, outermost first, padded at the front with 1s);
+ * element (i0..i5) of input N is read at sum_k ik * inN_strides[k], where the
+ * stride is 0 along every dimension input N is broadcast over. The generator
+ * merges dimensions, so equal shapes give one row of all the elements.
+ */
+typedef struct {
+    int32_t out_dims[MCU_MAX_DIMS];
+    int32_t in1_strides[MCU_MAX_DIMS];
+    int32_t in2_strides[MCU_MAX_DIMS];
+} mcu_broadcast_t;
+
+/* MUL (mul_s8.c): one multiplier for s1 * s2 / s_out. */
+typedef struct {
+    mcu_broadcast_t bcast;
+    int32_t input1_offset, input2_offset; /* -zero_point, in [-127, 128]     */
+    int32_t output_offset;                /* output zero point               */
+    int32_t output_multiplier;            /* QuantizeMultiplier, Q0.31       */
+    int32_t output_shift;                 /* in [-31, 30]                    */
+    int32_t act_min, act_max;             /* fused activation clamp          */
+} mcu_mul_params_t;
+
+/* SUB (sub_s8.c) and SQUARED_DIFFERENCE (squared_difference_s8.c): both inputs
+ * rescaled to a common scale, as for ADD. SUB's output_shift is <= 0; the
+ * squared difference's may be positive (up to 30). */
+typedef struct {
+    mcu_broadcast_t bcast;
+    int32_t left_shift;                   /* 20 (SUB), 7 (SQUARED_DIFFERENCE) */
+    int32_t input1_offset, input1_multiplier, input1_shift;
+    int32_t input2_offset, input2_multiplier, input2_shift;
+    int32_t output_offset, output_multiplier, output_shift;
+    int32_t act_min, act_max;
+} mcu_sub_params_t;
+
+/* PRELU (prelu_s8.c): alpha (input 2) broadcasts against the input. */
+typedef struct {
+    mcu_broadcast_t bcast;
+    int32_t input_offset;                 /* -input_zero_point               */
+    int32_t alpha_offset;                 /* -alpha_zero_point               */
+    int32_t output_offset;                /* output zero point               */
+    int32_t output_multiplier_1, output_shift_1; /* x >= 0: s_in / s_out       */
+    int32_t output_multiplier_2, output_shift_2; /* x < 0: s_in * s_alpha / s_out */
+} mcu_prelu_params_t;
+
+/* LOG_SOFTMAX (log_softmax_s8.c), int8 output with scale 16/256, zero point 127. */
+typedef struct {
+    int32_t outer;                        /* number of rows                  */
+    int32_t depth;                        /* the last axis                   */
+    int32_t input_multiplier;             /* input_scale * 2^26, Q0.31       */
+    int32_t input_left_shift;             /* >= 1                            */
+    int32_t reverse_scaling_divisor;      /* Q0.31                           */
+    int32_t reverse_scaling_right_shift;  /* >= 0                            */
+    int32_t diff_min;                     /* <= 0                            */
+} mcu_log_softmax_params_t;
 
 #endif /* MCU_NN_TYPES_H */

@@ -17,6 +17,12 @@
  *                                        (kernels/internal/common.h)
  *   mcu_multiply_by_quantized_multiplier_greater_than_one
  *                                        tflite::MultiplyByQuantizedMultiplierGreaterThanOne
+ *   mcu_requant_prepare / _apply         tflite::MultiplyByQuantizedMultiplier in one
+ *                                        rounding step (same result, see below)
+ *   mcu_sat_rounding_mul_by_pot          gemmlowp SaturatingRoundingMultiplyByPOT (int32)
+ *   mcu_inv_sqrt_quantized_multiplier_exp
+ *                                        tflite::GetInvSqrtQuantizedMultiplierExp
+ *                                        (kernels/internal/common.h)
  *
  * Portability notes (C99, no undefined behaviour):
  *  - Wherever the reference relies on two's complement wrap-around of an
@@ -49,6 +55,27 @@ static inline int32_t mcu_add_wrap_s32(int32_t a, int32_t b)
 static inline int32_t mcu_sub_wrap_s32(int32_t a, int32_t b)
 {
     return mcu_wrap_s32((uint32_t)a - (uint32_t)b);
+}
+
+/* a * b with int32 wrap-around (a C++ int product that overflows, as it wraps on
+ * every supported target). */
+static inline int32_t mcu_mul_wrap_s32(int32_t a, int32_t b)
+{
+    return mcu_wrap_s32((uint32_t)((int64_t)a * (int64_t)b));
+}
+
+/* static_cast<int8_t> / static_cast<int16_t> of an int32 outside the type's range:
+ * the low 8 / 16 bits as two's complement (well defined here). */
+static inline int8_t mcu_wrap_s8(int32_t x)
+{
+    const int32_t low = (int32_t)((uint32_t)x & 0xFFu);
+    return (int8_t)(low > 127 ? low - 256 : low);
+}
+
+static inline int16_t mcu_wrap_s16(int32_t x)
+{
+    const int32_t low = (int32_t)((uint32_t)x & 0xFFFFu);
+    return (int16_t)(low > 32767 ? low - 65536 : low);
 }
 
 /* x * 2^shift with int32 wrap-around, 0 <= shift <= 31 (== `x * (1 << shift)`
@@ -144,6 +171,151 @@ static inline int32_t mcu_multiply_by_quantized_multiplier_greater_than_one(
     int32_t x, int32_t mult, int32_t left_shift)
 {
     return mcu_sat_rounding_doubling_high_mul(mcu_shl_wrap_s32(x, left_shift), mult);
+}
+
+/*
+ * gemmlowp SaturatingRoundingMultiplyByPOT<exponent> on int32, -31 <= exponent <= 31:
+ * a saturating x * 2^exponent for exponent > 0, RoundingDivideByPOT for < 0.
+ */
+static inline int32_t mcu_sat_rounding_mul_by_pot(int32_t x, int32_t exponent)
+{
+    if (exponent > 0) {
+        const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
+        if (x > threshold) {
+            return INT32_MAX;
+        }
+        if (x < -threshold) {
+            return INT32_MIN;
+        }
+        return mcu_shl_wrap_s32(x, exponent); /* |x| small enough: exact */
+    }
+    if (exponent < 0) {
+        return mcu_rounding_divide_by_pot(x, -exponent);
+    }
+    return x;
+}
+
+/* Number of leading zero bits of a non-zero uint32 (tflite::CountLeadingZeros). */
+static inline int32_t mcu_count_leading_zeros_u32(uint32_t x)
+{
+    int32_t n = 0;
+    while (n < 32 && (x & 0x80000000u) == 0u) {
+        x <<= 1;
+        ++n;
+    }
+    return n;
+}
+
+/*
+ * tflite::GetInvSqrtQuantizedMultiplierExp (kernels/internal/common.h):
+ * 1 / sqrt(input) as a Q0.31 multiplier and a shift, through gemmlowp
+ * fixed point (five Newton-Raphson steps in Q3.28). input >= 0; inputs 0
+ * and 1 give (INT32_MAX, 0). The resulting shift is multiplied by
+ * reverse_shift (-1 in TFLite: a left shift becomes negative).
+ */
+static inline void mcu_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t reverse_shift,
+                                                         int32_t *out_mult, int32_t *out_shift)
+{
+    const int32_t one_q3 = (int32_t)1 << 28;                        /* F3::One()       */
+    const int32_t half_three_q3 = ((int32_t)1 << 28) + ((int32_t)1 << 27); /* 1.5 in Q3.28 */
+    const int32_t half_sqrt2_q0 = 1518500250;                       /* sqrt(2)/2, Q0.31 */
+    int32_t shift = 11;
+    int32_t pairs;
+    int32_t half_input;
+    int32_t x;
+    int32_t i;
+
+    if (input <= 1) {
+        *out_mult = INT32_MAX;
+        *out_shift = 0;
+        return;
+    }
+    while (input >= ((int32_t)1 << 29)) {
+        input /= 4;
+        ++shift;
+    }
+    /* left_shift_bit_pairs = (clz(input) - 1) / 2 - 1, in [0, 13] here. */
+    pairs = (mcu_count_leading_zeros_u32((uint32_t)input) - 1) / 2 - 1;
+    shift -= pairs;
+    input <<= 2 * pairs; /* now in [2^27, 2^29) */
+    half_input = mcu_sat_rounding_mul_by_pot(input >> 1, -1);
+    x = one_q3;
+    for (i = 0; i < 5; ++i) {
+        /* x3 = Rescale<3>(x * x * x): Q9.22 -> Q3.28 */
+        const int32_t x3 = mcu_sat_rounding_mul_by_pot(
+            mcu_sat_rounding_doubling_high_mul(mcu_sat_rounding_doubling_high_mul(x, x), x), 6);
+        /* x = Rescale<3>(1.5 * x - half_input * x3): Q6.25 -> Q3.28 */
+        x = mcu_sat_rounding_mul_by_pot(
+            mcu_sub_wrap_s32(mcu_sat_rounding_doubling_high_mul(half_three_q3, x),
+                             mcu_sat_rounding_doubling_high_mul(half_input, x3)),
+            3);
+    }
+    x = mcu_sat_rounding_doubling_high_mul(x, half_sqrt2_q0);
+    if (shift < 0) {
+        x = mcu_shl_wrap_s32(x, -shift);
+        shift = 0;
+    }
+    *out_mult = x;
+    *out_shift = shift * reverse_shift;
+}
+
+/*
+ * Prepared requantization: mcu_requant_prepare(mult, shift) once per channel,
+ * then mcu_requant_apply(x, q) per accumulator gives exactly
+ * mcu_multiply_by_quantized_multiplier(x, mult, shift) for every int32 x,
+ * every shift in [-31, 30] and every mult except INT32_MIN (QuantizeMultiplier
+ * never produces it: its multipliers are 0 or in [2^30, 2^31)), in about a
+ * third of the operations (no per-value branches, one 64-bit shift).
+ *
+ * Why it is the same number. With ab = (x * 2^left) * mult (as int64) and
+ * e = max(-shift, 0):
+ *  - SRDHM(a, b) = trunc((ab + nudge) / 2^31) equals floor((ab + 2^30) / 2^31)
+ *    for both signs of ab (the nudge 1 - 2^30 of a negative product turns the
+ *    truncation into that floor); only a == b == INT32_MIN saturates.
+ *  - RDBPOT(s, e) rounds half away from zero: floor((s + 2^(e-1) - [s < 0]) / 2^e)
+ *    for e > 0, and s itself for e = 0.
+ *  - floor((floor(u) + c) / n) = floor((u + c) / n) for integers c, n > 0, and
+ *    s < 0 exactly when ab + 2^30 < 0, so both roundings fold into one:
+ *      e = 0: floor((ab + 2^30) / 2^31)
+ *      e > 0: floor((ab + 2^30 + 2^(30+e) - 2^31 [ab < -2^30]) / 2^(31+e)).
+ * tests/kernels/test_requant.py compares both forms on every edge value with every
+ * shift and on millions of random inputs.
+ */
+typedef struct {
+    int64_t round;     /* 2^30 + (e > 0 ? 2^(30+e) : 0), added when ab >= -2^30  */
+    int64_t round_neg; /* round - (e > 0 ? 2^31 : 0), added when ab < -2^30      */
+    int32_t mult;
+    int32_t left;      /* max(shift, 0)                                          */
+    int32_t total;     /* 31 + e, in [31, 62]                                    */
+} mcu_requant_t;
+
+/* Arithmetic shift right of an int64, floor(x / 2^shift), 0 <= shift <= 63. */
+static inline int64_t mcu_asr_s64(int64_t x, int32_t shift)
+{
+    return (x < 0) ? ~((~x) >> shift) : (x >> shift);
+}
+
+static inline void mcu_requant_prepare(int32_t mult, int32_t shift, mcu_requant_t *q)
+{
+    const int32_t right = (shift > 0) ? 0 : -shift;
+    q->mult = mult;
+    q->left = (shift > 0) ? shift : 0;
+    q->total = 31 + right;
+    q->round = (int64_t)1 << 30;
+    q->round_neg = q->round;
+    if (right > 0) {
+        q->round += (int64_t)1 << (30 + right);
+        q->round_neg = q->round - ((int64_t)1 << 31);
+    }
+}
+
+/* A select between two loaded values (compilers emit a conditional move: the
+ * comparison is unpredictable, a branch here costs twice the time). */
+static inline int32_t mcu_requant_apply(int32_t x, const mcu_requant_t *q)
+{
+    const int64_t ab = (int64_t)mcu_shl_wrap_s32(x, q->left) * q->mult;
+    const int64_t round = (ab < -((int64_t)1 << 30)) ? q->round_neg : q->round;
+    return (int32_t)mcu_asr_s64(ab + round, q->total);
 }
 
 #endif /* MCU_REQUANT_H */

@@ -240,6 +240,8 @@ OP_TABLE: dict[str, OpInfo] = {
     "BATCH_MATMUL": OpInfo("BatchMatMulOptions"),
     "SPACE_TO_DEPTH": OpInfo("SpaceToDepthOptions"),
     "DEPTH_TO_SPACE": OpInfo("DepthToSpaceOptions"),
+    "BATCH_TO_SPACE_ND": OpInfo("BatchToSpaceNDOptions"),
+    "SPACE_TO_BATCH_ND": OpInfo("SpaceToBatchNDOptions"),
     "ARG_MAX": OpInfo("ArgMaxOptions", {"output_type": "INT32"}),
     "ARG_MIN": OpInfo("ArgMinOptions", {"output_type": "INT32"}),
     "CAST": OpInfo("CastOptions"),
@@ -249,6 +251,9 @@ OP_TABLE: dict[str, OpInfo] = {
     "LOG_SOFTMAX": OpInfo("LogSoftmaxOptions"),
     "ABS": OpInfo("AbsOptions"),
     "SHAPE": OpInfo("ShapeOptions", {"out_type": "INT32"}),
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": OpInfo("UnidirectionalSequenceLSTMOptions",
+                                           {"fused_activation_function": "TANH"}),
+    "SVDF": OpInfo("SVDFOptions", {"rank": 1}),
     # Ops without builtin options (LOGISTIC, TANH, RELU, RELU6, ...) need no
     # entry: any BuiltinOperator name is accepted and written without options.
 }

@@ -12,7 +12,14 @@ from ..ir import Graph
 from ..ops import OPS
 from ..planner import ArenaPlan
 from ..resources import data_dir
-from .context import COMMON_HEADERS, Emitter, emit_ops, io_info, output_copies
+from .context import (
+    COMMON_HEADERS,
+    Emitter,
+    emit_ops,
+    io_info,
+    output_copies,
+    state_resets,
+)
 from .report import build_report
 
 
@@ -58,6 +65,8 @@ def generate(
         "weights": weights,
         "kernel_headers": [f"{k}.h" for k in kernels],
         "output_copies": output_copies(g, em),
+        "state_bytes": plan.state_bytes,
+        "state_resets": state_resets(g, plan),
     }
     env = _env()
     files: dict[str, bytes] = {}

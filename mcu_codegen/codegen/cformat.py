@@ -27,14 +27,25 @@ def c_float_decimal(x: float) -> str:
 
 
 def c_array_body(values: np.ndarray | list[int] | tuple[int, ...]) -> str:
-    """Comma-separated values, a few to a line, for an array initializer."""
+    """Comma-separated values, a few to a line, for an array initializer.
+
+    Converted a block at a time: megabytes of weights must not become a Python
+    object per value (the text is ~5 bytes per value, the objects ~80)."""
     flat = np.asarray(values).reshape(-1)
-    per_line = 8 if flat.dtype.itemsize >= 4 else 16
+    if flat.size == 0:
+        return ""
     if flat.dtype.kind == "f":
         raise TypeError("float arrays are not emitted")
-    items = [c_int(int(v)) for v in flat.tolist()] if flat.dtype.itemsize >= 4 else \
-        [str(v) for v in flat.tolist()]
-    lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
+    if flat.dtype.kind == "b":
+        flat = flat.astype(np.uint8)
+    per_line = 8 if flat.dtype.itemsize >= 4 else 16
+    fmt = c_int if flat.dtype.itemsize >= 4 else str
+    block = per_line * 4096
+    lines: list[str] = []
+    for start in range(0, flat.size, block):
+        part = flat[start : start + block].tolist()
+        lines.extend(", ".join(map(fmt, part[i : i + per_line]))
+                     for i in range(0, len(part), per_line))
     return ",\n    ".join(lines)
 
 
@@ -43,9 +54,12 @@ _UNSAFE = re.compile(r"[^\x20-\x7e]|\*/|/\*|\\|\?\?")
 
 def c_comment_text(text: str, limit: int = 80) -> str:
     """Model-supplied text made safe inside a /* */ comment: printable ASCII only, no
-    comment delimiters, no backslashes (line splices) and no trigraphs."""
+    comment delimiters, no backslashes (line splices) and no trigraphs (never two
+    question marks in a row); nor a '*' or '/' at either end, which could pair with
+    the comment's own delimiters."""
     cleaned = _UNSAFE.sub("?", text)
-    cleaned = cleaned.replace("??", "?")
+    cleaned = re.sub(r"^[*/]|[*/]$", "?", cleaned)
+    cleaned = re.sub(r"\?{2,}", "?", cleaned)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 3] + "..."
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..ir import DType, Graph, Op, Tensor
 from ..ops import OPS
 from ..ops.base import Emission
@@ -60,6 +62,7 @@ class Emitter:
     def __init__(self, g: Graph, plan: ArenaPlan, prefix: str) -> None:
         self.g, self.plan, self.prefix = g, plan, prefix
         self.weights: dict[int, WeightArray] = {}
+        self._const_arrays: dict[tuple[str, str, bytes], str] = {}
 
     def _storage(self, t: Tensor) -> str:
         if t.is_const:
@@ -71,6 +74,8 @@ class Emitter:
             return f"inputs[{buf.io_index}]"
         if buf.place is Place.OUTPUT:
             return f"outputs[{buf.io_index}]"
+        if buf.place is Place.STATE:
+            return f"({self.prefix}_state + {self.plan.state_offsets[buf.id]})"
         return f"(arena + {self.plan.offsets[buf.id]})"
 
     def ptr(self, tensor: int) -> str:
@@ -87,6 +92,33 @@ class Emitter:
 
     def symbol(self, op: Op, what: str) -> str:
         return f"op{op.index}_{what}"
+
+    def has_scratch(self, op: Op) -> bool:
+        pos = next((p for p, o in enumerate(self.g.ops) if o == op), None)
+        return pos is not None and self.plan.scratch_of(pos) is not None
+
+    def scratch(self, op: Op) -> str:
+        pos = next((p for p, o in enumerate(self.g.ops) if o == op), None)
+        buf = self.plan.scratch_of(pos) if pos is not None else None
+        if buf is None:
+            raise AssertionError(f"{op.describe()} has no planned scratch memory "
+                                 "(its scratch_bytes is 0)")
+        return f"(arena + {self.plan.offsets[buf.id]})"
+
+    def const_array(self, op: Op, what: str, ctype: str, values: np.ndarray) -> str:
+        flat = np.ascontiguousarray(values).reshape(-1)
+        key = (ctype, flat.dtype.str, flat.tobytes())
+        if key not in self._const_arrays:
+            # keys after every tensor index: emitted after the model's own weights
+            index = len(self.g.tensors) + len(self._const_arrays)
+            name = f"{self.prefix}_op{op.index}_{what}"
+            self.weights[index] = WeightArray(
+                name=name, ctype=ctype, length=max(flat.size, 1),
+                body=c_array_body(flat if flat.size else [0]),
+                comment=f"op {op.index} {c_comment_text(what)}: derived at build time",
+            )
+            self._const_arrays[key] = name
+        return self._const_arrays[key]
 
     def weight(self, t: Tensor) -> str:
         if t.index not in self.weights:
@@ -162,3 +194,27 @@ def emit_ops(g: Graph, plan: ArenaPlan, em: Emitter) -> tuple[list[RenderedOp], 
                 kernels.append(k)
         ops.append(render_op(op, e, g))
     return ops, sorted(kernels)
+
+
+@dataclass(frozen=True)
+class StateReset:
+    """One variable tensor's bytes in the state area and the byte it resets to
+    (TFLite Micro resets int8 variables to their zero point, others to 0)."""
+
+    offset: int
+    nbytes: int
+    value: int
+    comment: str
+
+
+def state_resets(g: Graph, plan: ArenaPlan) -> list[StateReset]:
+    resets = []
+    for b in plan.buffers:
+        if b.place is not Place.STATE:
+            continue
+        var = next(t for t in b.tensors if g.tensors[t].is_variable)
+        t = g.tensors[var]
+        value = t.quant.zero_point if t.dtype is DType.INT8 and t.quant else 0
+        resets.append(StateReset(plan.state_offsets[b.id], b.nbytes, value,
+                                 f"tensor {var} {c_comment_text(t.name)}"))
+    return resets

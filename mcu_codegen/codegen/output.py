@@ -28,7 +28,11 @@ def check_target(out: Path, force: bool) -> None:
     """Raise OptionError when writing to ``out`` would destroy something not ours."""
     if out.exists() and not out.is_dir():
         raise OptionError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force and not _ours(out):
+    try:
+        non_empty = out.is_dir() and any(out.iterdir())
+    except OSError as exc:
+        raise OptionError(f"cannot read {out}: {exc.strerror or exc}") from exc
+    if non_empty and not force and not _ours(out):
         raise OptionError(
             f"{out} is not empty and was not written by mcu-codegen (use --force to replace it)"
         )
@@ -37,6 +41,13 @@ def check_target(out: Path, force: bool) -> None:
 def write_atomically(out: Path, files: dict[str, bytes], force: bool = False) -> None:
     out = out.resolve()
     check_target(out, force)
+    try:
+        _swap_in(out, files)
+    except OSError as exc:  # no space, no permission...: the user's to fix, in one line
+        raise OptionError(f"cannot write {out}: {exc.strerror or exc}") from exc
+
+
+def _swap_in(out: Path, files: dict[str, bytes]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:

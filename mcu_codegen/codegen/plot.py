@@ -44,7 +44,9 @@ def plan_svg(g: Graph, plan: ArenaPlan, title: str = "") -> str:
             f'fill-opacity="0.75" stroke="black" stroke-width="0.5">'
             f"<title>{escape(tip)}</title></rect>"
         )
-    lines = [(plan.arena_bytes, "arena", "", left + plot_w + 4, "start")]
+    lines: list[tuple[int, str, str, float, str]] = [
+        (plan.arena_bytes, "arena", "", left + plot_w + 4, "start")
+    ]
     if plan.lower_bound_bytes != plan.arena_bytes:
         lines.append((plan.lower_bound_bytes, "lower bound", "6,4", left - 4, "end"))
     else:
@@ -57,9 +59,9 @@ def plan_svg(g: Graph, plan: ArenaPlan, title: str = "") -> str:
         parts.append(f'<text x="{lx}" y="{yy + 4:.1f}" text-anchor="{anchor}">'
                      f"{escape(label)}</text>")
     for k in range(5):
-        value = top * k / 4
-        parts.append(f'<text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end" '
-                     f'fill="#555">{value:,.0f}</text>')
+        tick = top * k / 4
+        parts.append(f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" '
+                     f'fill="#555">{tick:,.0f}</text>')
     parts.append(f'<line x1="{left}" y1="{y(0):.1f}" x2="{left + plot_w}" y2="{y(0):.1f}" '
                  'stroke="black"/>')
     for step, op_pos in enumerate(plan.order):

@@ -39,9 +39,10 @@ def tensor_rows(g: Graph, plan: ArenaPlan) -> list[dict[str, object]]:
                 "index": t,
                 "name": g.tensors[t].name,
                 "bytes": g.tensors[t].nbytes,
-                "place": b.place.value if b.place is Place.ARENA
-                else f"{b.place.value}[{b.io_index}]",
-                "offset": plan.offsets.get(b.id) if b.place is Place.ARENA else None,
+                "place": f"{b.place.value}[{b.io_index}]"
+                if b.place in (Place.INPUT, Place.OUTPUT) else b.place.value,
+                "offset": plan.offsets.get(b.id) if b.place is Place.ARENA
+                else plan.state_offsets.get(b.id) if b.place is Place.STATE else None,
                 "first_op": first[t],
                 "last_op": last[t],
             })
@@ -69,6 +70,7 @@ def build_report(
         "arena_greedy_bytes": plan.greedy_bytes,
         "arena_strategy": plan.strategy,
         "arena_inplace": plan.inplace,
+        "state_bytes": plan.state_bytes,
         "scratch_bytes": plan.scratch_bytes,
         "io_in_caller_buffers": True,
         "weights_bytes": weights_bytes,

@@ -54,18 +54,24 @@ class OpKind(enum.Enum):
     """
 
     ADD = "ADD"
+    ARG_MAX = "ARG_MAX"
+    ARG_MIN = "ARG_MIN"
     AVERAGE_POOL_2D = "AVERAGE_POOL_2D"
+    BATCH_MATMUL = "BATCH_MATMUL"
     CONV_2D = "CONV_2D"
     DEPTHWISE_CONV_2D = "DEPTHWISE_CONV_2D"
     DEQUANTIZE = "DEQUANTIZE"
     EXPAND_DIMS = "EXPAND_DIMS"
     FILL = "FILL"
     FULLY_CONNECTED = "FULLY_CONNECTED"
+    L2_NORMALIZATION = "L2_NORMALIZATION"
     MAX_POOL_2D = "MAX_POOL_2D"
+    MEAN = "MEAN"
     PACK = "PACK"
     PAD = "PAD"
     PADV2 = "PADV2"
     QUANTIZE = "QUANTIZE"
+    REDUCE_MAX = "REDUCE_MAX"
     RELU = "RELU"
     RELU6 = "RELU6"
     RESHAPE = "RESHAPE"
@@ -73,6 +79,35 @@ class OpKind(enum.Enum):
     STRIDED_SLICE = "STRIDED_SLICE"
     SOFTMAX = "SOFTMAX"
     SQUEEZE = "SQUEEZE"
+    SUM = "SUM"
+    SVDF = "SVDF"
+    TRANSPOSE_CONV = "TRANSPOSE_CONV"
+    UNIDIRECTIONAL_SEQUENCE_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
+    BATCH_TO_SPACE_ND = "BATCH_TO_SPACE_ND"
+    CONCATENATION = "CONCATENATION"
+    DEPTH_TO_SPACE = "DEPTH_TO_SPACE"
+    GATHER = "GATHER"
+    RESIZE_BILINEAR = "RESIZE_BILINEAR"
+    RESIZE_NEAREST_NEIGHBOR = "RESIZE_NEAREST_NEIGHBOR"
+    SLICE = "SLICE"
+    SPACE_TO_BATCH_ND = "SPACE_TO_BATCH_ND"
+    SPACE_TO_DEPTH = "SPACE_TO_DEPTH"
+    SPLIT = "SPLIT"
+    SPLIT_V = "SPLIT_V"
+    TRANSPOSE = "TRANSPOSE"
+    UNPACK = "UNPACK"
+    ELU = "ELU"
+    HARD_SWISH = "HARD_SWISH"
+    LEAKY_RELU = "LEAKY_RELU"
+    LOG_SOFTMAX = "LOG_SOFTMAX"
+    LOGISTIC = "LOGISTIC"
+    MAXIMUM = "MAXIMUM"
+    MINIMUM = "MINIMUM"
+    MUL = "MUL"
+    PRELU = "PRELU"
+    SQUARED_DIFFERENCE = "SQUARED_DIFFERENCE"
+    SUB = "SUB"
+    TANH = "TANH"
 
 
 @dataclass(frozen=True)
@@ -183,6 +218,9 @@ class Graph:
         for idx in (*self.inputs, *self.outputs):
             if not 0 <= idx < n:
                 raise ModelError(f"graph input/output tensor {idx} does not exist")
+            if self.tensors[idx].is_const:
+                raise ModelError(f"graph input/output tensor {idx} is a constant "
+                                 "(nothing to compute: not supported)")
         available = {i for i, t in enumerate(self.tensors) if t.is_const or t.is_variable}
         available.update(self.inputs)
         written: set[int] = set()

@@ -60,10 +60,12 @@ class Relu(_Relu):
     )
 
     def constants(self, g: Graph, op: Op) -> dict[str, int]:
-        """TFLM CalculateReluOpData: multiplier from float(in_scale / out_scale)."""
+        """TFLM CalculateReluOpData: multiplier from in_scale / out_scale. The source
+        of the commit we read divides in float, but the tflite-micro package (the
+        oracle) divides in double: measured, 18 of 4096 bytes differ otherwise."""
         x, o = g.tensors[op.inputs[0]], out(g, op)
         assert x.quant and o.quant
-        ratio = quant.f32(quant.f32(x.quant.scale) / quant.f32(o.quant.scale))
+        ratio = quant.f32(x.quant.scale) / quant.f32(o.quant.scale)
         m, s = quant.quantize_multiplier(ratio)
         lo, hi = quant.activation_range("RELU", o.quant)
         return {"input_zero_point": x.quant.zero_point, "output_zero_point": o.quant.zero_point,

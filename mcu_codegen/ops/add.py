@@ -5,13 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..ir import DType, Graph, Op, OpKind
 from ..ir.graph import OpAttrs
-from . import quant, rules
+from . import fixedpoint, quant, rules
 from .base import Emission, EmitContext, OpDef, out
 from .common import SUPPORTED_ACTIVATIONS, activation
 
 MAX_DIMS = 6
+#: Output elements from which the kernel reads each input's scaled value from a 256-entry
+#: int32 table built here (2 KB of flash) instead of computing it.
+TABLE_MIN_ELEMENTS = 1024
+
+
+def _scaled_table(offset: int, left_shift: int, multiplier: int, shift: int) -> np.ndarray:
+    """The first half of TFLite's AddFunc for every int8 value v (index v + 128):
+    MultiplyByQuantizedMultiplierSmallerThanOneExp((v + offset) * 2^left_shift,
+    multiplier, shift), shift <= 0."""
+    return np.array([
+        fixedpoint.rdbp(fixedpoint.srdhm(fixedpoint.wrap32((v + offset) << left_shift),
+                                         multiplier), -shift)
+        for v in range(-128, 128)
+    ], dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -105,9 +121,18 @@ class Add(OpDef):
             "act_max": act_max,
         }
         params = ctx.symbol(op, "params")
+        tables = "NULL"
+        shifts = (q["input1_shift"], q["input2_shift"])
+        if o.size >= TABLE_MIN_ELEMENTS and all(-31 <= s <= 0 for s in shifts):
+            tables = ctx.const_array(op, "scaled", "int32_t", np.concatenate([
+                _scaled_table(q["input1_offset"], q["left_shift"], q["input1_multiplier"],
+                              q["input1_shift"]),
+                _scaled_table(q["input2_offset"], q["left_shift"], q["input2_multiplier"],
+                              q["input2_shift"]),
+            ]))
         call = (
             f"mcu_add_s8(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.cptr(op.inputs[1])}, "
-            f"{ctx.ptr(op.outputs[0])});"
+            f"{ctx.ptr(op.outputs[0])}, {tables});"
         )
         return Emission(
             kernels=("add_s8",),

@@ -67,6 +67,21 @@ class EmitContext(Protocol):
         """True when the two tensors were planned into the same bytes."""
         ...
 
+    def scratch(self, op: Op) -> str:
+        """A C expression (``uint8_t *``, 16-byte aligned) for the op's kernel scratch
+        memory: ``OpDef.scratch_bytes`` bytes the planner placed in the arena."""
+        ...
+
+    def has_scratch(self, op: Op) -> bool:
+        """True when the planner granted the op's ``scratch_bytes`` (it grants scratch
+        only where it does not grow the arena); else the op must run without."""
+        ...
+
+    def const_array(self, op: Op, what: str, ctype: str, values: np.ndarray) -> str:
+        """The C name of a const array of ``ctype`` in the weights file (flash) holding
+        ``values``: weights reordered or padded for a kernel. Equal arrays are shared."""
+        ...
+
 
 class OpDef:
     """Base class; subclasses set ``kind``, ``summary`` and ``rules`` and override hooks."""
@@ -93,6 +108,12 @@ class OpDef:
                 reasons.append(why)
                 if position == 0:  # the arity rule: the others would index missing tensors
                     break
+        if not reasons and any(g.tensors[t].size == 0 for t in op.outputs):
+            reasons.append("its output has no elements (a dimension is 0)")
+        if not reasons:
+            why = emission_problem(self, g, op)
+            if why:
+                reasons.append(why)
         return reasons
 
     def macs(self, g: Graph, op: Op) -> int:
@@ -121,6 +142,56 @@ class OpDef:
 
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission:
         raise NotImplementedError
+
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+#: Products one int32 accumulator may sum without overflowing (undefined behaviour in
+#: C): |weight| <= 128 and |input - zero point| <= 255, so each product is at most
+#: 32,640 in magnitude, and 65,793 of them stay below 2^31.
+MAX_ACCUMULATION = (INT32_MAX) // (128 * 255)
+
+
+class _DryRun:
+    """An EmitContext that names no real storage, for ``emission_problem``."""
+
+    def ptr(self, tensor: int) -> str:
+        return "p"
+
+    def cptr(self, tensor: int) -> str:
+        return "p"
+
+    def symbol(self, op: Op, what: str) -> str:
+        return what
+
+    def same_storage(self, a: int, b: int) -> bool:
+        return False
+
+    def scratch(self, op: Op) -> str:
+        return "p"
+
+    def has_scratch(self, op: Op) -> bool:
+        return True
+
+    def const_array(self, op: Op, what: str, ctype: str, values: np.ndarray) -> str:
+        return what
+
+
+def emission_problem(d: OpDef, g: Graph, op: Op) -> str | None:
+    """Run the emitter once on an op that passed its rules: every per-op constant
+    (multipliers, shifts, paddings, sizes) can be computed and fits the kernel's
+    int32 fields, or the reason why not. Keeps hostile scales and geometry out of
+    the generated C."""
+    try:
+        e = d.emit(g, op, _DryRun())
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        why = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return f"its quantization parameters cannot be used ({why})"
+    values = [(k, v) for k, v in e.params if isinstance(v, int)]
+    values += [(a.name, v) for a in e.arrays for v in a.values]
+    for name, v in values:
+        if not INT32_MIN <= v <= INT32_MAX:
+            return f"{name} = {v} does not fit the kernel's 32-bit parameters"
+    return None
 
 
 # ---- helpers shared by op definitions -------------------------------------------------

@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..ir import DType, Graph, Op, OpKind, Tensor
 from ..ir.graph import OpAttrs
-from . import quant, rules
-from .base import CArray, Emission, EmitContext, OpDef, Rule, inp, out, padding_and_output
+from . import mat_mult, quant, rules
+from .base import (
+    MAX_ACCUMULATION,
+    CArray,
+    Emission,
+    EmitContext,
+    OpDef,
+    Rule,
+    inp,
+    out,
+    padding_and_output,
+)
 from .common import SUPPORTED_ACTIVATIONS, activation, opt_int, padding
 
 
@@ -64,13 +76,15 @@ def geometry(g: Graph, op: Op, depthwise: bool) -> dict[str, int]:
 
 
 def _options_rule(g: Graph, op: Op) -> str | None:
-    """padding is SAME or VALID; strides and dilations are >= 1; the fused activation is
-    NONE, RELU, RELU6 or RELU_N1_TO_1"""
+    """padding is SAME or VALID; strides and dilations are 1..65535; the fused activation
+    is NONE, RELU, RELU6 or RELU_N1_TO_1"""
     a = _attrs(op)
     if a.padding not in ("SAME", "VALID"):
         return f"padding {a.padding}"
     if min(a.stride_h, a.stride_w, a.dilation_h, a.dilation_w) < 1:
         return "strides and dilations must be >= 1"
+    if max(a.stride_h, a.stride_w, a.dilation_h, a.dilation_w) > 65535:
+        return "strides and dilations must be at most 65535"
     if a.activation not in SUPPORTED_ACTIVATIONS:
         return f"fused activation {a.activation}"
     return None
@@ -95,12 +109,17 @@ def _shape_rule(depthwise: bool) -> Rule:
         b = inp(g, op, 2)
         if b is not None and b.size != geo["out_c"]:
             return f"bias has {b.size} values for {geo['out_c']} channels"
+        terms = geo["k_h"] * geo["k_w"] * (1 if depthwise else geo["in_c"])
+        if terms > MAX_ACCUMULATION:
+            return (f"each output sums {terms} products, more than the {MAX_ACCUMULATION} "
+                    "an int32 accumulator holds")
         return None
 
     rule.__doc__ = (
         "output shape follows TFLite's SAME/VALID rules; "
         + ("filter is [1, KH, KW, C*M]" if depthwise else "filter is [OC, KH, KW, IC]")
-        + "; bias has one value per output channel"
+        + "; bias has one value per output channel; "
+        + ("KH x KW" if depthwise else "KH x KW x IC") + " is at most 65,793 (int32 sums)"
     )
     return rule
 
@@ -131,7 +150,6 @@ def _filter_quant_rule(axis: int) -> Rule:
 class _ConvBase(OpDef):
     takes_fused_activation = True
     depthwise = False
-    kernel = "conv_s8"
 
     def parse(self, options: Mapping[str, object], op_inputs: Sequence[int]) -> OpAttrs:
         return parse_conv(options)
@@ -141,6 +159,19 @@ class _ConvBase(OpDef):
         per_out = geo["k_h"] * geo["k_w"] * (1 if self.depthwise else geo["in_c"])
         return geo["batches"] * geo["out_h"] * geo["out_w"] * geo["out_c"] * per_out
 
+    def _k(self, g: Graph, op: Op) -> int:
+        """Length of one filter row of the CONV_2D kernel: KH x KW x IC."""
+        w = g.tensors[op.inputs[1]]
+        return w.shape[1] * w.shape[2] * w.shape[3]
+
+    def scratch_bytes(self, g: Graph, op: Op) -> int:
+        """The CONV_2D kernel asks for two int16 patch columns
+        (MCU_CONV_S8_SCRATCH_BYTES): each input value is then widened once for all
+        output channels and each output is one dot product over the whole patch. When
+        the planner has no room it reads the input directly, one run of contiguous taps
+        at a time. The depthwise kernel needs none."""
+        return 0 if self.depthwise else 4 * mat_mult.padded_len(self._k(g, op))
+
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission:
         x, w, o = g.tensors[op.inputs[0]], g.tensors[op.inputs[1]], out(g, op)
         bias: Tensor | None = inp(g, op, 2)
@@ -148,22 +179,38 @@ class _ConvBase(OpDef):
         geo = geometry(g, op, self.depthwise)
         mults, shifts = quant.conv_multipliers(x.quant, w.quant, o.quant, geo["out_c"])
         act_min, act_max = quant.activation_range(_attrs(op).activation, o.quant)
+        # with patch columns, rows padded for the fixed-length loop; else the plain rows
+        im2col = self.scratch_bytes(g, op) > 0 and ctx.has_scratch(op)
+        k_pad = mat_mult.padded_len(self._k(g, op)) if im2col else self._k(g, op)
         fields = {
             **geo,
             "input_offset": -x.quant.zero_point,
             "output_offset": o.quant.zero_point,
             "act_min": act_min,
             "act_max": act_max,
+            "k_pad": 0 if self.depthwise else k_pad,
         }
         mult, shift, params = (ctx.symbol(op, s) for s in ("mult", "shift", "params"))
-        fn = "mcu_depthwise_conv_s8" if self.depthwise else "mcu_conv_s8"
         bias_ptr = ctx.cptr(op.inputs[2]) if bias is not None else "NULL"
-        call = (
-            f"{fn}(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.cptr(op.inputs[1])}, "
-            f"{bias_ptr}, {mult}, {shift}, {ctx.ptr(op.outputs[0])});"
-        )
+        if self.depthwise:
+            call = (
+                f"mcu_depthwise_conv_s8(&{params}, {ctx.cptr(op.inputs[0])}, "
+                f"{ctx.cptr(op.inputs[1])}, {bias_ptr}, {mult}, {shift}, "
+                f"{ctx.ptr(op.outputs[0])});"
+            )
+            kernels: tuple[str, ...] = ("depthwise_conv_s8",)
+        else:
+            assert w.data is not None
+            rows = np.asarray(w.data).reshape(w.shape[0], -1)
+            scratch = f"(int16_t *){ctx.scratch(op)}" if im2col else "NULL"
+            call = (
+                f"mcu_conv_s8(&{params}, {ctx.cptr(op.inputs[0])}, "
+                f"{mat_mult.filter_rows(ctx, op, rows, k_pad, op.inputs[1])}, {bias_ptr}, "
+                f"{mult}, {shift}, {ctx.ptr(op.outputs[0])}, {scratch});"
+            )
+            kernels = ("conv_s8", mat_mult.KERNEL)
         return Emission(
-            kernels=(self.kernel,),
+            kernels=kernels,
             call=call,
             params_type="mcu_conv_params_t",
             params_name=params,
@@ -198,5 +245,4 @@ class DepthwiseConv2D(_ConvBase):
     kind = OpKind.DEPTHWISE_CONV_2D
     summary = "depthwise 2-D convolution, any depth multiplier, int8 per-channel weights"
     depthwise = True
-    kernel = "depthwise_conv_s8"
     rules = (*_COMMON_RULES, _filter_quant_rule(3), _shape_rule(True))

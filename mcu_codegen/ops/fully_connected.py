@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from ..ir import DType, Graph, Op, OpKind
 from ..ir.graph import OpAttrs
-from . import quant, rules
-from .base import CArray, Emission, EmitContext, OpDef, inp, out
+from . import mat_mult, quant, rules
+from .base import MAX_ACCUMULATION, CArray, Emission, EmitContext, OpDef, inp, out
 from .common import SUPPORTED_ACTIVATIONS, activation, opt_int
 
 
@@ -45,13 +45,16 @@ def _options_rule(g: Graph, op: Op) -> str | None:
 
 def _shape_rule(g: Graph, op: Op) -> str | None:
     """filter is [OUT, DEPTH]; the input's size is a multiple of DEPTH; the output has
-    batches x OUT elements; bias has OUT values"""
+    batches x OUT elements; bias has OUT values; DEPTH is at most 65,793 (int32 sums)"""
     x, w, o = g.tensors[op.inputs[0]], g.tensors[op.inputs[1]], out(g, op)
     if len(w.shape) != 2:
         return f"filter has rank {len(w.shape)}, expected 2"
     batches, depth, n_out = _dims(g, op)
     if depth == 0 or x.size % depth:
         return f"input size {x.size} is not a multiple of the filter depth {depth}"
+    if depth > MAX_ACCUMULATION:
+        return (f"each output sums {depth} products, more than the {MAX_ACCUMULATION} "
+                "an int32 accumulator holds")
     if o.size != batches * n_out or (o.shape and o.shape[-1] != n_out):
         return f"output shape {list(o.shape)} does not hold {batches} x {n_out} values"
     b = inp(g, op, 2)
@@ -129,7 +132,7 @@ class FullyConnected(OpDef):
             f"{ctx.cptr(op.inputs[1])}, {bias_ptr}, {mult}, {shift}, {ctx.ptr(op.outputs[0])});"
         )
         return Emission(
-            kernels=("fully_connected_s8",),
+            kernels=("fully_connected_s8", mat_mult.KERNEL),
             call=call,
             params_type="mcu_fc_params_t",
             params_name=params,

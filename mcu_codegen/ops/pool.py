@@ -41,7 +41,8 @@ def _geometry(g: Graph, op: Op) -> dict[str, int]:
 
 def _options_rule(g: Graph, op: Op) -> str | None:
     """padding is SAME or VALID; filter and strides are >= 1; the fused activation is NONE,
-    RELU, RELU6 or RELU_N1_TO_1; the output shape follows TFLite's padding rules"""
+    RELU, RELU6 or RELU_N1_TO_1; the output shape follows TFLite's padding rules; an
+    average covers at most 2^24 values (int32 sums)"""
     a = _attrs(op)
     if a.padding not in ("SAME", "VALID"):
         return f"padding {a.padding}"
@@ -55,6 +56,9 @@ def _options_rule(g: Graph, op: Op) -> str | None:
         want = (geo["batches"], geo["out_h"], geo["out_w"], geo["channels"])
         if tuple(o.shape) != want:
             return f"output shape {list(o.shape)} differs from the computed {list(want)}"
+        window = min(a.filter_h, x.shape[1]) * min(a.filter_w, x.shape[2])
+        if op.kind is OpKind.AVERAGE_POOL_2D and window > 1 << 24:
+            return f"the window holds {window} values, more than an int32 sum of int8 holds"
     return None
 
 

@@ -21,20 +21,26 @@ def overlaps(a: Buffer, b: Buffer) -> bool:
 
 def place_in_order(ordered: Sequence[Buffer]) -> dict[int, int]:
     """First fit: each buffer goes at the lowest aligned offset where it does not
-    collide with an already placed buffer whose lifetime overlaps its own."""
+    collide with an already placed buffer whose lifetime overlaps its own.
+
+    Placed buffers are indexed by the steps they are alive at, so a buffer is only
+    compared with the buffers alive during its own lifetime."""
     offsets: dict[int, int] = {}
-    placed: list[Buffer] = []
+    alive_at: dict[int, list[Buffer]] = {}
     for buf in ordered:
-        busy = sorted(
-            (offsets[p.id], offsets[p.id] + p.nbytes) for p in placed if overlaps(p, buf)
-        )
+        rivals: dict[int, Buffer] = {}
+        for step in range(buf.first, buf.last + 1):
+            for p in alive_at.get(step, ()):
+                rivals[p.id] = p
+        busy = sorted((offsets[p.id], offsets[p.id] + p.nbytes) for p in rivals.values())
         offset = 0
         for start, end in busy:
             if offset + buf.nbytes <= start:
                 break
             offset = max(offset, align(end))
         offsets[buf.id] = offset
-        placed.append(buf)
+        for step in range(buf.first, buf.last + 1):
+            alive_at.setdefault(step, []).append(buf)
     return offsets
 
 
@@ -55,7 +61,15 @@ def by_lifetime(bufs: Sequence[Buffer]) -> list[Buffer]:
 
 def by_conflicts(bufs: Sequence[Buffer]) -> list[Buffer]:
     """Buffers that overlap the most bytes of others first."""
-    weight = {b.id: sum(o.nbytes for o in bufs if o.id != b.id and overlaps(o, b)) for b in bufs}
+    alive_at: dict[int, list[Buffer]] = {}
+    for b in bufs:
+        for step in range(b.first, b.last + 1):
+            alive_at.setdefault(step, []).append(b)
+    weight = {}
+    for b in bufs:
+        rivals = {o.id: o.nbytes for step in range(b.first, b.last + 1)
+                  for o in alive_at[step] if o.id != b.id}
+        weight[b.id] = sum(rivals.values())
     return sorted(bufs, key=lambda b: (-weight[b.id] - b.nbytes, b.first, b.id))
 
 
@@ -133,3 +147,25 @@ def best_plan(bufs: Sequence[Buffer]) -> tuple[int, str, dict[int, int]]:
         if climbed < size:
             return climbed, f"{name}+hill_climb", climbed_offsets
     return size, name, offsets
+
+
+def grant_scratch(requests: Sequence[Buffer], placed: Sequence[Buffer],
+                  offsets: dict[int, int], arena: int) -> dict[int, int]:
+    """Offsets for the scratch requests that fit in bytes free during their op
+    without growing the arena (first fit, largest requests first); the others are
+    left out."""
+    granted: dict[int, int] = {}
+    taken = list(placed)
+    where = dict(offsets)
+    for req in sorted(requests, key=lambda b: (-b.nbytes, b.first, b.id)):
+        busy = sorted((where[b.id], where[b.id] + b.nbytes) for b in taken if overlaps(b, req))
+        offset = 0
+        for start, end in busy:
+            if offset + req.nbytes <= start:
+                break
+            offset = max(offset, align(end))
+        if offset + req.nbytes <= arena:
+            granted[req.id] = offset
+            where[req.id] = offset
+            taken.append(req)
+    return granted

@@ -25,6 +25,7 @@ class Place(enum.Enum):
     ARENA = "arena"
     INPUT = "input"
     OUTPUT = "output"
+    STATE = "state"  # variable tensors (e.g. LSTM state): kept across invocations
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class _Groups:
     def __init__(self, g: Graph) -> None:
         self.parent = {t.index: t.index for t in g.tensors if not t.is_const}
         self.external: dict[int, set[tuple[str, int]]] = {i: set() for i in self.parent}
+        for t in g.tensors:
+            if t.is_variable and not t.is_const:
+                self.external[t.index].add(("state", t.index))
         for pos, idx in enumerate(g.inputs):
             self.external[idx].add(("input", pos))
         for pos, idx in enumerate(g.outputs):
@@ -68,8 +72,10 @@ class _Groups:
             self.parent[rb] = ra
             self.external[ra] |= self.external[rb]
 
-    def has_input(self, t: int) -> bool:
-        return any(kind == "input" for kind, _ in self.external[self.find(t)])
+    def must_keep(self, t: int) -> bool:
+        """True for groups holding a caller's input (read-only) or a variable tensor
+        (kept across invocations): nothing may be written over them in place."""
+        return any(kind in ("input", "state") for kind, _ in self.external[self.find(t)])
 
 
 def _last_use(g: Graph, order: Sequence[int], groups: _Groups) -> dict[int, int]:
@@ -119,7 +125,7 @@ def alias_groups(g: Graph, order: Sequence[int], inplace: bool) -> tuple[dict[in
                 root = groups.find(src)
                 others = [t for j, t in enumerate(op.inputs)
                           if j != i and t != src and t in groups.parent]
-                if (groups.has_input(src)
+                if (groups.must_keep(src)
                         or g.tensors[src].nbytes != g.tensors[dst].nbytes
                         or last.get(root) != step
                         or any(groups.find(t) == root for t in others)
@@ -157,7 +163,9 @@ def buffers(g: Graph, order: Sequence[int], inplace: bool = False
     for root, tensors in sorted(members.items()):
         place, io_index = Place.ARENA, -1
         for t in tensors:
-            if t in inputs:
+            if g.tensors[t].is_variable:
+                place = Place.STATE
+            elif t in inputs:
                 place, io_index = Place.INPUT, inputs[t]
             elif t in outputs and place is Place.ARENA:
                 place, io_index = Place.OUTPUT, outputs[t]

@@ -8,6 +8,7 @@ listed at once, with index and reason).
 
 from __future__ import annotations
 
+import math
 import struct
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from . import schema
 MAX_TENSOR_BYTES = 1 << 30
 MAX_OPS = 50_000
 MAX_TENSORS = 200_000
+#: TFLite's own kernels stop at 6 dimensions; a few more costs nothing.
+MAX_RANK = 8
 
 
 def read_model(source: str | Path | bytes) -> Graph:
@@ -73,7 +76,10 @@ def _load_bytes(source: str | Path | bytes) -> bytes:
         path = Path(source)
         if not path.is_file():
             raise ModelError(f"{path}: no such file")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     if len(data) == 0:
         raise ModelError("the model file is empty")
     if len(data) < 16:
@@ -118,6 +124,11 @@ def _parse(data: bytes) -> tuple[Graph, list[str]]:
     return Graph(tensors, tuple(ops), inputs, outputs, description), unsupported
 
 
+def _show(name: str, limit: int = 60) -> str:
+    """A model-supplied name for an error message: quoted, escaped, on one line, short."""
+    return repr(name if len(name) <= limit else name[:limit] + "...")
+
+
 def _tensor(model: Any, t: Any, index: int, data: bytes) -> Tensor:
     name = (t.Name() or b"").decode("utf-8", "replace")
     code = t.Type()
@@ -125,29 +136,45 @@ def _tensor(model: Any, t: Any, index: int, data: bytes) -> Tensor:
     if dtype is None:
         type_name = schema.TENSOR_TYPE_NAMES.get(code, str(code))
         raise UnsupportedError(
-            [f"tensor {index} ({name!r}) has element type {type_name}"], what="feature"
+            [f"tensor {index} ({_show(name)}) has element type {type_name}"], what="feature"
         )
     shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+    if len(shape) > MAX_RANK:
+        raise ModelError(f"tensor {index} ({_show(name)}) has rank {len(shape)}, over {MAX_RANK}")
     if any(d < 0 for d in shape):
-        raise ModelError(f"tensor {index} ({name!r}) has a negative or dynamic dimension {shape}")
-    size = 1
+        raise ModelError(
+            f"tensor {index} ({_show(name)}) has a negative or dynamic dimension {list(shape)}"
+        )
+    # Zero-size tensors are legal, but their other dimensions still feed index
+    # arithmetic in the kernels: bound the product of the non-zero dimensions too.
+    size = dtype.itemsize
     for d in shape:
-        size *= d
-        if size * dtype.itemsize > MAX_TENSOR_BYTES:
-            raise ModelError(f"tensor {index} ({name!r}) claims more than 1 GiB")
+        size *= max(d, 1)
+        if size > MAX_TENSOR_BYTES:
+            raise ModelError(
+                f"tensor {index} ({_show(name)}) claims more than 1 GiB "
+                f"(shape {list(shape)}, {dtype.label})"
+            )
     tensor = Tensor(
         index=index,
         name=name,
         shape=shape,
         dtype=dtype,
-        quant=_quant(t.Quantization(), len(shape), index),
+        quant=_quant(t.Quantization(), len(shape), index, dtype),
         data=_buffer(model, t.Buffer(), dtype, shape, index, data),
         is_variable=bool(t.IsVariable()),
     )
     return tensor
 
 
-def _quant(q: Any, rank: int, index: int) -> QuantParams | None:
+#: Zero points a tensor of each integer type can hold.
+_ZERO_POINT_RANGE = {
+    DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (-32768, 32767),
+    DType.INT32: (-(1 << 31), (1 << 31) - 1),
+}
+
+
+def _quant(q: Any, rank: int, index: int, dtype: DType) -> QuantParams | None:
     if q is None or q.ScaleLength() == 0:
         return None
     scales = tuple(float(s) for s in q.ScaleAsNumpy())
@@ -156,6 +183,15 @@ def _quant(q: Any, rank: int, index: int) -> QuantParams | None:
         zps = zps * len(scales)
     if len(zps) != len(scales):
         raise ModelError(f"tensor {index} has {len(scales)} scales but {len(zps)} zero points")
+    bad = [s for s in scales if not (math.isfinite(s) and s >= 0.0)]
+    if bad:
+        raise ModelError(f"tensor {index} has the quantization scale {bad[0]!r} "
+                         "(scales are finite and not negative)")
+    lo, hi = _ZERO_POINT_RANGE.get(dtype, (-(1 << 31), (1 << 31) - 1))
+    bad_zp = [z for z in zps if not lo <= z <= hi]
+    if bad_zp:
+        raise ModelError(f"tensor {index} ({dtype.label}) has the zero point {bad_zp[0]}, "
+                         f"outside [{lo}, {hi}]")
     axis = int(q.QuantizedDimension())
     if axis < 0 or (axis >= rank and rank > 1):
         raise ModelError(f"tensor {index} is quantized along axis {axis} but has rank {rank}")
@@ -180,6 +216,10 @@ def _buffer(
             raise ModelError(f"tensor {index}: its buffer lies past the end of the file")
         raw = data[offset : offset + size]
     elif buf.DataLength() == 0:
+        if shape and 0 in shape:
+            # A constant with no elements (e.g. the shape [] of a RESHAPE to a
+            # scalar) has an empty buffer: it is still a constant.
+            return np.zeros(shape, dtype=dtype.numpy)
         return None
     else:
         raw = buf.DataAsNumpy().tobytes()
@@ -215,7 +255,14 @@ def _op(model: Any, op: Any, index: int, n_tensors: int) -> Op | str:
             raise ModelError(f"op {index} ({name}) refers to tensor {idx}, which does not exist")
     if not outputs or -1 in outputs:
         raise ModelError(f"op {index} ({name}) has no output")
-    attrs = OPS[kind].parse(schema.builtin_options(op), inputs)
+    if not inputs or inputs[0] == -1:
+        raise ModelError(f"op {index} ({name}) has no first input")
+    options = schema.builtin_options(op)
+    for key, value in options.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            raise ModelError(f"op {index} ({name}) has the option {key} = {value!r}")
+    attrs = OPS[kind].parse(options, inputs)
     return Op(index=index, kind=kind, attrs=attrs, inputs=inputs, outputs=outputs)
 
 

@@ -8,6 +8,7 @@ Python values so the rest of the reader never touches flatbuffer tables.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -69,20 +70,27 @@ def builtin_options(op: Any) -> dict[str, object]:
     obj = cls()
     obj.Init(table.Bytes, table.Pos)
     result: dict[str, object] = {}
-    for name in dir(cls):
-        if name.startswith("_") or _SKIP.match(name):
-            continue
-        method = getattr(obj, name)
-        if not callable(method):
-            continue
-        if hasattr(obj, name + "AsNumpy"):
+    for key, name, is_vector in _fields(cls):
+        if is_vector:
             arr = getattr(obj, name + "AsNumpy")()
-            result[_snake(name)] = [] if isinstance(arr, int) else [x.item() for x in arr]
+            result[key] = [] if isinstance(arr, int) else [x.item() for x in arr]
             continue
         try:
-            value = method()
+            value = getattr(obj, name)()
         except TypeError:
             continue  # accessor that needs an index (vector element)
         if isinstance(value, int | float | bool):
-            result[_snake(name)] = value
+            result[key] = value
     return result
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """(snake_case key, accessor name, is a vector) of an options class, worked out once
+    per class (dir() on every op made reading a large model slow)."""
+    fields = []
+    for name in dir(cls):
+        if name.startswith("_") or _SKIP.match(name) or not callable(getattr(cls, name)):
+            continue
+        fields.append((_snake(name), name, hasattr(cls, name + "AsNumpy")))
+    return tuple(fields)

@@ -36,7 +36,8 @@ class HostLibrary:
         self.ffi.cdef(
             f"int {prefix}_invoke(const void *const inputs[], void *const outputs[]);\n"
             f"int {prefix}_invoke_with_arena(const void *const inputs[], "
-            "void *const outputs[], void *arena);"
+            "void *const outputs[], void *arena);\n"
+            f"void {prefix}_reset(void);"
         )
         self.lib = self.ffi.dlopen(str(so))
         self.prefix = prefix
@@ -52,6 +53,10 @@ class HostLibrary:
             return int(fn(in_ptrs, out_ptrs))
         fn = getattr(self.lib, f"{self.prefix}_invoke_with_arena")
         return int(fn(in_ptrs, out_ptrs, self.ffi.from_buffer(arena)))
+
+    def reset(self) -> None:
+        """Put the library's state (variable tensors) back to its initial value."""
+        getattr(self.lib, f"{self.prefix}_reset")()
 
     def close(self) -> None:
         self._tmp.cleanup()

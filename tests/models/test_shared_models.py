@@ -3,8 +3,6 @@ plus the edge inputs (all -128, all 127, all at the zero point)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from mcu_codegen import api
@@ -27,23 +25,15 @@ CORE_MODELS = [
     "arm_kws_dnn_s",
 ]
 
-#: Models that use operators not supported yet: they must fail with one clear
-#: error that lists every unsupported operator, and only those: what the passes
-#: fold away (PAD into convolutions, the SHAPE/STRIDED_SLICE/PACK/FILL chain
-#: evaluated at build time) must not be listed.
-NOT_YET = {
-    "tflm_mnist_lstm": (["UNIDIRECTIONAL_SEQUENCE_LSTM"], []),
-    "tflm_dtln_noise_suppression": (["UNIDIRECTIONAL_SEQUENCE_LSTM", "LOGISTIC"], []),
-    "tflm_xtensa_mobilenet_v2_224_nchw": (["TRANSPOSE (op 0)", "MEAN (op 81)"], ["PAD"]),
-    "arm_kws_basic_lstm_s": (
-        ["TRANSPOSE", "UNPACK", "SPLIT (49 ops", "LOGISTIC (147 ops", "TANH", "MUL"],
-        ["SHAPE", "FILL", "PACK", "STRIDED_SLICE"],
-    ),
-}
+#: Supported since issue #5 (TRANSPOSE, MEAN, UNPACK, SPLIT, LOGISTIC, ...).
+#: TFLite Micro cannot run arm_kws_basic_lstm_s (FILL with a non-constant dims
+#: tensor, see REFERENCE.md): it is only compiled.
+MORE_MODELS = ["tflm_xtensa_mobilenet_v2_224_nchw"]
+COMPILED_ONLY = ["arm_kws_basic_lstm_s"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", CORE_MODELS)
+@pytest.mark.parametrize("name", CORE_MODELS + MORE_MODELS)
 def test_model_is_bit_exact_with_tflm(name: str) -> None:
     path = shared_model(f"{name}_int8.tflite")
     result = api.verify(path, board="host", inputs=20, seed=1)
@@ -52,17 +42,7 @@ def test_model_is_bit_exact_with_tflm(name: str) -> None:
     assert result.ok, "\n".join(details[:10])
 
 
-@pytest.mark.parametrize("name", sorted(NOT_YET))
-def test_unsupported_models_list_every_missing_op(name: str) -> None:
-    from mcu_codegen.errors import UnsupportedError
-
-    path = shared_model(f"{name}_int8.tflite")
-    with pytest.raises(UnsupportedError) as info:
-        api.compile_model(path)
-    text = str(info.value)
-    assert "\n" not in text
-    listed, folded = NOT_YET[name]
-    for op in listed:
-        assert op in text
-    for op in folded:
-        assert not re.search(rf"(: |; ){op} \(", text), op
+@pytest.mark.parametrize("name", COMPILED_ONLY)
+def test_model_without_a_tflm_reference_compiles(name: str) -> None:
+    compiled = api.compile_model(shared_model(f"{name}_int8.tflite"))
+    assert compiled.library.files

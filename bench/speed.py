@@ -1,0 +1,200 @@
+"""Host speed of the generated library next to TFLite Micro's Python interpreter.
+
+For every model in ../shared/models that builds, in one run and on the same
+inputs: the generated library compiled as a user would (-O2, and -O3), called
+through mcu_codegen.verify.host.HostLibrary, against
+tflite_micro.runtime.Interpreter.invoke (TFLite Micro's reference kernels).
+Batches of the candidates are interleaved, each batch is timed in CPU time of
+the calling thread (robust on a shared machine), and the median of the
+repetitions is reported per inference.
+
+Writes bench/results/speed.md.
+Run: python bench/speed.py [--reps 15] [--batch-ms 10] [--only SUBSTRING ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mcu_codegen import api  # noqa: E402
+from mcu_codegen.errors import McuCodegenError  # noqa: E402
+from mcu_codegen.verify.host import HostLibrary  # noqa: E402
+from mcu_codegen.verify.inputs import make_inputs  # noqa: E402
+from tests.conftest import SHARED_MODELS  # noqa: E402
+
+PREFIX = "model"
+
+#: One extra C file compiled into the library for the benchmark only: calls the
+#: library's invoke n times, so the per-inference cost can also be read without
+#: the Python -> C call (which is the larger part for the smallest models).
+LOOP_C = f"""#include "{PREFIX}.h"
+long {PREFIX}_bench_loop(const void *const inputs[], void *const outputs[], long n);
+long {PREFIX}_bench_loop(const void *const inputs[], void *const outputs[], long n)
+{{
+    long i, failures = 0;
+    for (i = 0; i < n; ++i) {{
+        failures += {PREFIX}_invoke(inputs, outputs) != 0;
+    }}
+    return failures;
+}}
+"""
+
+Call = Callable[[], object]
+
+INSTRUCTION_TABLE_MARK = "<!-- per-core instruction table: filled by the Cortex-M step -->"
+
+
+class Ours:
+    """The generated library compiled with ``flags``, with prebuilt argument arrays."""
+
+    def __init__(self, files: dict[str, bytes], flags: tuple[str, ...],
+                 inputs: list[np.ndarray], outputs: list[np.ndarray]) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            for name, data in files.items():
+                (d / name).write_bytes(data)
+            (d / "zz_bench_loop.c").write_text(LOOP_C)
+            self.host = HostLibrary(d, PREFIX, extra_flags=flags)
+        ffi = self.host.ffi
+        ffi.cdef(f"long {PREFIX}_bench_loop(const void *const inputs[], "
+                 "void *const outputs[], long n);")
+        self._keep = (inputs, outputs)
+        self.in_ptrs = ffi.new("void *[]", [ffi.from_buffer(x) for x in inputs])
+        self.out_ptrs = ffi.new("void *[]", [ffi.from_buffer(y) for y in outputs])
+        invoke = getattr(self.host.lib, f"{PREFIX}_invoke")
+        self.call: Call = functools.partial(invoke, self.in_ptrs, self.out_ptrs)
+        self.loop = getattr(self.host.lib, f"{PREFIX}_bench_loop")
+
+    def in_c_loop(self, n: int) -> Call:
+        return functools.partial(self.loop, self.in_ptrs, self.out_ptrs, n)
+
+
+def per_call_ns(fn: Call, calls: int) -> float:
+    start = time.thread_time_ns()
+    for _ in range(calls):
+        fn()
+    return (time.thread_time_ns() - start) / calls
+
+
+def calls_for(fn: Call, batch_ns: float) -> int:
+    """Calls of ``fn`` that take about ``batch_ns`` of CPU time (at least one)."""
+    fn()
+    one = max(per_call_ns(fn, 3), 1.0)
+    return max(1, int(batch_ns / one))
+
+
+def measure(candidates: dict[str, Call], reps: int, batch_ms: float) -> dict[str, float]:
+    """Median nanoseconds per call of each candidate, batches interleaved."""
+    sizes = {k: calls_for(fn, batch_ms * 1e6) for k, fn in candidates.items()}
+    samples: dict[str, list[float]] = {k: [] for k in candidates}
+    for _ in range(reps):
+        for k, fn in candidates.items():
+            samples[k].append(per_call_ns(fn, sizes[k]))
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def fmt_us(ns: float) -> str:
+    us = ns / 1e3
+    return f"{us:,.1f}" if us >= 10 else f"{us:,.2f}"
+
+
+def bench_model(path: Path, reps: int, batch_ms: float) -> str:
+    from tflite_micro import runtime
+
+    try:
+        compiled = api.compile_model(path)
+    except McuCodegenError as exc:
+        return f"| {path.stem} | not built: {str(exc).splitlines()[0][:80]} | | | | | | | |"
+    g = compiled.graph
+    inputs = [np.ascontiguousarray(x) for x in make_inputs(g, 1, 0)[0][1]]
+    outs = {f: [np.zeros(g.tensors[t].shape, g.tensors[t].dtype.numpy) for t in g.outputs]
+            for f in ("-O2", "-O3")}
+    ours = {f: Ours(compiled.library.files, (f,), inputs, outs[f]) for f in outs}
+    macs = int(compiled.library.report["macs"])  # type: ignore[call-overload]
+    try:
+        interp = runtime.Interpreter.from_bytes(
+            compiled.model, arena_size=max(16 << 20, 12 * len(compiled.model)))
+        for i, x in enumerate(inputs):
+            interp.set_input(x, i)
+        interp.invoke()
+    except Exception as exc:  # the package raises plain RuntimeError
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return (f"| {path.stem} | {macs:,} | TFLite Micro refuses it ({first[:60]}) "
+                "| | | | | | |")
+    ours["-O2"].call()
+    same = all(np.array_equal(np.asarray(interp.get_output(i)), y)
+               for i, y in enumerate(outs["-O2"]))
+    loop_n = max(1, calls_for(ours["-O2"].call, 1e6))
+    t = measure({
+        "tflm": interp.invoke,
+        "O2": ours["-O2"].call,
+        "O3": ours["-O3"].call,
+        "loop": ours["-O2"].in_c_loop(loop_n),
+    }, reps, batch_ms)
+    loop_ns = t["loop"] / loop_n
+    for o in ours.values():
+        o.host.close()
+    return (
+        f"| {path.stem} | {macs:,} | {fmt_us(t['tflm'])} | {fmt_us(t['O2'])} | "
+        f"**{t['tflm'] / t['O2']:.1f}x** | {fmt_us(t['O3'])} | {t['tflm'] / t['O3']:.1f}x | "
+        f"{fmt_us(loop_ns)} ({t['tflm'] / loop_ns:.1f}x) | {'yes' if same else 'NO'} |"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=15, help="interleaved batches per candidate")
+    ap.add_argument("--batch-ms", type=float, default=10.0, help="CPU time of one batch")
+    ap.add_argument("--only", nargs="*", default=[], help="model name substrings")
+    ap.add_argument("--no-write", action="store_true", help="print only")
+    args = ap.parse_args()
+    rows = []
+    for path in sorted(SHARED_MODELS.glob("*.tflite")):
+        if args.only and not any(s in path.stem for s in args.only):
+            continue
+        rows.append(bench_model(path, args.reps, args.batch_ms))
+        print(rows[-1], flush=True)
+    if args.no_write or args.only:
+        return
+    out = ROOT / "bench" / "results" / "speed.md"
+    out.write_text(
+        "# Host speed: generated library vs TFLite Micro's Python interpreter\n\n"
+        f"`python bench/speed.py` (--reps {args.reps}, --batch-ms {args.batch_ms:g}): per "
+        "model in ../shared/models, microseconds per inference, median of the repetitions; "
+        "batches of the candidates interleaved in one run, on the same input (the first "
+        "seeded random input set of `verify`), timed in CPU time of the calling thread.\n\n"
+        "- **TFLM**: `tflite_micro.runtime.Interpreter.invoke()` (reference kernels), "
+        "inputs set beforehand.\n"
+        "- **-O2 / -O3**: `<prefix>_invoke()` of the generated library compiled with "
+        "`cc -std=c99 -Wall -Wextra -Werror -pedantic` and that flag, called through "
+        "`mcu_codegen.verify.host.HostLibrary` (cffi) with prebuilt argument arrays: one "
+        "Python call per inference, like TFLM's column. The ratio is TFLM's time over ours.\n"
+        "- **in a C loop**: the -O2 library's invoke called n times from C in one Python "
+        "call: the library's own cost per inference, without the ~0.3-0.6 us of the "
+        "Python -> C call (which dominates the smallest models on both sides).\n"
+        "- **same output**: our -O2 output bytes equal TFLite Micro's on this input.\n\n"
+        "| model | MACs | TFLM us | -O2 us | ratio | -O3 us | ratio | -O2 in a C loop us "
+        "(ratio) | same output |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|\n" + "\n".join(rows) + "\n\n"
+        f"{INSTRUCTION_TABLE_MARK}\n"
+        "## Instructions per inference on Cortex-M (QEMU)\n\n"
+        "_To be filled by the Cortex-M benchmark step (`mcu-codegen bench MODEL --board "
+        "mps2-an386 / mps3-an547 --json`)._\n"
+    )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""UNIDIRECTIONAL_SEQUENCE_LSTM sweep (int8x8_16): batch 1 and > 1, batch- and
+time-major layouts, one to many time steps, input and hidden zero points from
+-128 to 127, cell scales that are and are not powers of two (the tanh input
+scaling comes from the rounded log2), with and without cell clipping (including a
+clip small enough to bind), and weight gains from gentle to saturating. Every
+case runs several inputs in a row (the state carries over), then resets."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from mcu_codegen import api
+from tests.kernels._sweep import VERIFY_INPUTS, Case, case_id, case_rng, case_seed, sweep
+from tests.tflite_writer import ModelBuilder, QParams
+
+
+def _case(batches=1, steps=4, n_in=8, n_state=8, tm=False, in_s=0.05, in_zp=-3,
+          h_s=1.0 / 128, h_zp=0, cell=-11.0, clip=0.0, gain=1.0, bias=1.0) -> Case:
+    """``cell``: log2 of the cell state scale (need not be an integer)."""
+    return {"b": batches, "t": steps, "in": n_in, "s": n_state, "tm": tm, "in_s": in_s,
+            "in_zp": in_zp, "h_s": h_s, "h_zp": h_zp, "cell": cell, "clip": clip,
+            "gain": gain, "bias": bias}
+
+
+CURATED: list[Case] = [
+    _case(),
+    _case(batches=2, steps=3, n_in=5, n_state=4, tm=True, in_zp=127, h_zp=-128),
+    _case(batches=3, steps=2, n_in=3, n_state=6, tm=False, clip=10.0, cell=-12.0),
+    _case(steps=6, n_in=16, n_state=12, clip=0.3, cell=-13.0, gain=3.0, h_zp=17),
+    _case(steps=1, n_in=1, n_state=1, in_s=0.5, in_zp=0, cell=-15.0),
+    _case(steps=5, n_in=9, n_state=7, cell=-10.6, h_s=0.02, h_zp=-5),  # not a power of two
+    _case(batches=2, steps=4, n_in=20, n_state=16, tm=True, gain=8.0, bias=4.0, clip=2.0,
+          cell=-9.0),  # saturating gates and cell
+    _case(steps=3, n_in=28, n_state=20, in_s=1 / 255, in_zp=-128, h_s=0.0078, cell=-12.0,
+          clip=10.0),  # the mnist_lstm layout
+]
+
+CELL = [-8.0, -9.0, -10.0, -11.0, -12.0, -13.0, -15.0, -11.4, -12.7, -14.2]
+IN_QP = [(0.05, -3), (1 / 255, -128), (0.5, 0), (0.02, 127), (0.1, 40)]
+H_QP = [(1 / 128, 0), (0.0078, -4), (0.02, -128), (0.004, 127), (0.01, 30)]
+
+
+def draw(r: random.Random) -> Case:
+    in_s, in_zp = r.choice(IN_QP)
+    h_s, h_zp = r.choice(H_QP)
+    return _case(r.choice([1, 1, 2, 3]), r.choice([1, 2, 3, 5, 8]), r.choice([1, 3, 8, 13, 32]),
+                 r.choice([1, 2, 5, 8, 16, 24]), r.random() < 0.4, in_s, in_zp, h_s, h_zp,
+                 r.choice(CELL), r.choice([0.0, 0.0, 10.0, 1.0, 0.25]),
+                 r.choice([0.3, 1.0, 1.0, 2.0, 6.0]), r.choice([0.0, 1.0, 3.0]))
+
+
+CASES = sweep(CURATED, draw, family="lstm", default_random=1)
+
+_INT8_RMS = math.sqrt(127 * 128 / 3)  # RMS of integers uniform over [-127, 127]
+
+
+def lstm_model(case: Case) -> bytes:
+    """One UNIDIRECTIONAL_SEQUENCE_LSTM the way the TFLite converter lays it out:
+    24 inputs (peephole, projection and layer norm absent), int8 variable hidden
+    state, int16 variable cell state, output quantized like the hidden state."""
+    rng = case_rng(case_id(case))
+    b, t, n_in, n_s = case["b"], case["t"], case["in"], case["s"]
+    in_q = QParams([case["in_s"]], [case["in_zp"]])
+    h_q = QParams([case["h_s"]], [case["h_zp"]])
+    mb = ModelBuilder("lstm sweep")
+    x_shape = [t, b, n_in] if case["tm"] else [b, t, n_in]
+    x = mb.add_tensor("x", x_shape, "int8", in_q)
+    # Gate pre-activations are Q3.12 (+-8): aim each FC at a std of ~gain.
+    x_rms = case["in_s"] * 128 / math.sqrt(3)
+    h_rms = case["h_s"] * 128 / math.sqrt(3)
+    ids: dict[int, int] = {}
+    for gate, (w_i, r_i, b_i) in enumerate(((1, 5, 12), (2, 6, 13), (3, 7, 14), (4, 8, 15))):
+        w_s = case["gain"] / (math.sqrt(n_in) * x_rms * _INT8_RMS) * rng.uniform(0.5, 1.5)
+        r_s = case["gain"] / (math.sqrt(n_s) * h_rms * _INT8_RMS) * rng.uniform(0.5, 1.5)
+        w = rng.integers(-127, 128, (n_s, n_in))
+        r = rng.integers(-127, 128, (n_s, n_s))
+        bias_scale = float(np.float32(case["in_s"]) * np.float32(w_s))
+        bias = np.round(rng.normal(0, case["bias"] + 1e-9, n_s) / bias_scale)
+        bias = np.clip(bias, -(1 << 30), 1 << 30)
+        ids[w_i] = mb.add_tensor(f"w{gate}", [n_s, n_in], "int8", QParams([w_s], [0]), data=w)
+        ids[r_i] = mb.add_tensor(f"r{gate}", [n_s, n_s], "int8", QParams([r_s], [0]), data=r)
+        ids[b_i] = mb.add_tensor(f"b{gate}", [n_s], "int32", QParams([bias_scale], [0]),
+                                 data=bias)
+    ids[18] = mb.add_tensor("hidden", [b, n_s], "int8", h_q, is_variable=True)
+    ids[19] = mb.add_tensor("cell", [b, n_s], "int16", QParams([2.0 ** case["cell"]], [0]),
+                            is_variable=True)
+    y = mb.add_tensor("y", [*x_shape[:2], n_s], "int8", h_q)
+    inputs = [x] + [ids.get(i, -1) for i in range(1, 24)]
+    mb.add_op("UNIDIRECTIONAL_SEQUENCE_LSTM", inputs, [y],
+              {"cell_clip": case["clip"], "time_major": case["tm"]})
+    mb.set_io([x], [y])
+    return mb.build()
+
+
+def assert_stateful_bit_exact(model: bytes, case: Case, inputs: int = VERIFY_INPUTS) -> None:
+    """Like _sweep.assert_bit_exact for a model with state: verify runs the input sets
+    in a row (the state carries over), then resets both sides and runs the first set
+    again, so there is one more set than for a stateless model."""
+    cid = case_id(case)
+    seed = case_seed(cid) % 10_000
+    result = api.verify(model, board="host", inputs=inputs, seed=seed, reference="tflm")
+    assert result.cases == inputs + 4, f"{cid}: ran {result.cases} input sets"
+    details = [f"  {label}: {m.describe()}" for label, ms in result.failures for m in ms]
+    assert result.ok, (
+        f"{cid} (verify seed {seed}): {len(result.failures)} of {result.cases} input sets "
+        "differ from TFLite Micro\n" + "\n".join(details)
+    )
+
+
+def test_lstm_case_count() -> None:
+    assert len(CASES) >= 9
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lstm_bit_exact(case: Case) -> None:
+    assert_stateful_bit_exact(lstm_model(case), case)
+
+
+def test_lstm_variants_are_refused_with_reasons() -> None:
+    """Peephole and a non-TANH cell activation are refused, not miscompiled."""
+    from mcu_codegen.errors import UnsupportedError
+
+    case = _case(steps=2, n_in=4, n_state=4)
+    model = lstm_model(case)
+    compiled = api.compile_model(model)  # the plain one compiles
+    assert compiled.library.report["kernels"] == ["lstm_s8"]
+    mb_model = _with_peephole(case)
+    with pytest.raises(UnsupportedError, match="peephole"):
+        api.compile_model(mb_model)
+
+
+def _with_peephole(case: Case) -> bytes:
+    """The same LSTM with cell-to-forget peephole weights (TFLite Micro has none)."""
+    import tflite
+
+    from tests.tflite_writer import read_tensors
+
+    base = lstm_model(case)
+    tensors = read_tensors(base)
+    m = tflite.Model.GetRootAsModel(base, 0)
+    op = m.Subgraphs(0).Operators(0)
+    inputs = [int(i) for i in op.InputsAsNumpy()]
+    mb = ModelBuilder("lstm with peephole")
+    remap = {}
+    for t in tensors:
+        remap[t.index] = mb.add_tensor(t.name, t.shape, t.dtype, t.quant, data=t.data,
+                                       is_variable=t.name in ("hidden", "cell"))
+    peep = mb.add_tensor("peephole", [case["s"]], "int16", QParams([0.01], [0]),
+                         data=np.ones(case["s"]))
+    new_inputs = [remap[i] if i >= 0 else -1 for i in inputs]
+    new_inputs[10] = peep
+    y = remap[int(op.OutputsAsNumpy()[0])]
+    mb.add_op("UNIDIRECTIONAL_SEQUENCE_LSTM", new_inputs, [y], {"time_major": case["tm"]})
+    mb.set_io([remap[inputs[0]]], [y])
+    return mb.build()
