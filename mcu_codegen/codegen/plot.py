@@ -12,6 +12,12 @@ _COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
            "#ff9da7", "#9c755f", "#bab0ac")
 
 
+def _text(value: str) -> str:
+    """Model-supplied text for SVG: XML-escaped, without the control characters XML
+    forbids."""
+    return escape("".join(ch if ch >= " " or ch in "\t\n" else "?" for ch in value))
+
+
 def plan_svg(g: Graph, plan: ArenaPlan, title: str = "") -> str:
     steps = max(len(plan.order), 1)
     top = max(plan.arena_bytes, plan.lower_bound_bytes, 1)
@@ -29,7 +35,7 @@ def plan_svg(g: Graph, plan: ArenaPlan, title: str = "") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'font-family="sans-serif" font-size="11">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{left}" y="18" font-size="13">{escape(title)} arena {plan.arena_bytes:,} B'
+        f'<text x="{left}" y="18" font-size="13">{_text(title)} arena {plan.arena_bytes:,} B'
         f" (lower bound {plan.lower_bound_bytes:,} B, greedy {plan.greedy_bytes:,} B)</text>",
     ]
     for i, b in enumerate(b for b in plan.buffers if b.place is Place.ARENA):
@@ -42,7 +48,7 @@ def plan_svg(g: Graph, plan: ArenaPlan, title: str = "") -> str:
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{max(x1 - x0, 1):.1f}" '
             f'height="{max(y1 - y0, 1):.1f}" fill="{_COLORS[i % len(_COLORS)]}" '
             f'fill-opacity="0.75" stroke="black" stroke-width="0.5">'
-            f"<title>{escape(tip)}</title></rect>"
+            f"<title>{_text(tip)}</title></rect>"
         )
     lines: list[tuple[int, str, str, float, str]] = [
         (plan.arena_bytes, "arena", "", left + plot_w + 4, "start")
