@@ -182,7 +182,7 @@ def main() -> None:
         "`mcu_codegen.verify.host.HostLibrary` (cffi) with prebuilt argument arrays: one "
         "Python call per inference, like TFLM's column. The ratio is TFLM's time over ours.\n"
         "- **in a C loop**: the -O2 library's invoke called n times from C in one Python "
-        "call: the library's own cost per inference, without the ~0.3-0.6 us of the "
+        "call: the library's own cost per inference, without the ~0.25 us of the "
         "Python -> C call (which dominates the smallest models on both sides).\n"
         "- **same output**: our -O2 output bytes equal TFLite Micro's on this input.\n\n"
         "| model | MACs | TFLM us | -O2 us | ratio | -O3 us | ratio | -O2 in a C loop us "

@@ -117,22 +117,24 @@ static int8_t dw_output(const mcu_conv_params_t *p, int32_t v)
 
 DW_DEFINE_BLOCK(dw_block16, 16, 1)
 DW_DEFINE_BLOCK(dw_block8, 8, 1)
-DW_DEFINE_BLOCK(dw_block1, 1, 1)
 DW_DEFINE_BLOCK(dw_bcast16, 16, 0)
 DW_DEFINE_BLOCK(dw_bcast8, 8, 0)
-DW_DEFINE_BLOCK(dw_bcast1, 1, 0)
 
-/* Any depth multiplier: output channel oc = ic * depth_multiplier + m reads input channel ic. */
-static void dw_generic(const mcu_conv_params_t *p, const int8_t *in_batch, const int8_t *filter,
-                       const int32_t *bias, const int32_t *out_mult, const int32_t *out_shift,
-                       int8_t *out)
+/*
+ * Output channels [c0, out_c) one at a time, any depth multiplier: output channel
+ * oc = ic * depth_multiplier + m reads input channel ic. (The channels left over
+ * by the blocks above, and grouped layouts with several input channels.)
+ */
+static void dw_generic(const mcu_conv_params_t *p, const int8_t *in_batch, int32_t c0,
+                       const int8_t *filter, const int32_t *bias, const int32_t *out_mult,
+                       const int32_t *out_shift, int8_t *out)
 {
     const int32_t in_c = p->in_c;
     const int32_t out_c = p->out_c;
     const int32_t depth_mult = p->depth_multiplier;
     const int32_t in_row_stride = p->in_w * in_c;
     const int32_t filt_row_stride = p->k_w * out_c;
-    int32_t oy, ox, ic, m, ky, kx;
+    int32_t oy, ox, oc, ky, kx;
 
     for (oy = 0; oy < p->out_h; ++oy) {
         const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -142,29 +144,31 @@ static void dw_generic(const mcu_conv_params_t *p, const int8_t *in_batch, const
             const int32_t ix0 = ox * p->stride_w - p->pad_left;
             int32_t kx0, kx1;
             dw_valid_taps(ix0, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
-            for (ic = 0; ic < in_c; ++ic) {
-                for (m = 0; m < depth_mult; ++m) {
-                    const int32_t oc = ic * depth_mult + m;
-                    int32_t acc = 0;
-                    for (ky = ky0; ky < ky1; ++ky) {
-                        const int32_t iy = iy0 + ky * p->dil_h;
-                        const int8_t *in_row =
-                            in_batch + (size_t)iy * (size_t)in_row_stride + ic;
-                        const int8_t *f_row = filter + ky * filt_row_stride + oc;
-                        for (kx = kx0; kx < kx1; ++kx) {
-                            const int32_t ix = ix0 + kx * p->dil_w;
-                            acc += (int32_t)f_row[kx * out_c] *
-                                   ((int32_t)in_row[ix * in_c] + p->input_offset);
-                        }
+            int32_t ic = c0 / depth_mult;
+            int32_t m = c0 - ic * depth_mult;
+            for (oc = c0; oc < out_c; ++oc) {
+                int32_t acc = 0;
+                for (ky = ky0; ky < ky1; ++ky) {
+                    const int32_t iy = iy0 + ky * p->dil_h;
+                    const int8_t *in_row = in_batch + (size_t)iy * (size_t)in_row_stride + ic;
+                    const int8_t *f_row = filter + ky * filt_row_stride + oc;
+                    for (kx = kx0; kx < kx1; ++kx) {
+                        const int32_t ix = ix0 + kx * p->dil_w;
+                        acc += (int32_t)f_row[kx * out_c] *
+                               ((int32_t)in_row[ix * in_c] + p->input_offset);
                     }
-                    if (bias != NULL) {
-                        acc = mcu_add_wrap_s32(acc, bias[oc]);
-                    }
-                    acc = mcu_multiply_by_quantized_multiplier(acc, out_mult[oc],
-                                                               out_shift[oc]);
-                    *out++ = dw_output(p, acc);
+                }
+                if (bias != NULL) {
+                    acc = mcu_add_wrap_s32(acc, bias[oc]);
+                }
+                acc = mcu_multiply_by_quantized_multiplier(acc, out_mult[oc], out_shift[oc]);
+                out[oc] = dw_output(p, acc);
+                if (++m == depth_mult) { /* next input channel */
+                    m = 0;
+                    ++ic;
                 }
             }
+            out += out_c;
         }
     }
 }
@@ -189,9 +193,6 @@ void mcu_depthwise_conv_s8(const mcu_conv_params_t *p, const int8_t *input,
             for (; c + 8 <= p->out_c; c += 8) {
                 dw_block8(p, in_batch, c, filter, bias, out_mult, out_shift, out_batch);
             }
-            for (; c < p->out_c; ++c) {
-                dw_block1(p, in_batch, c, filter, bias, out_mult, out_shift, out_batch);
-            }
         } else if (p->in_c == 1) {
             for (; c + 16 <= p->out_c; c += 16) {
                 dw_bcast16(p, in_batch, c, filter, bias, out_mult, out_shift, out_batch);
@@ -199,11 +200,9 @@ void mcu_depthwise_conv_s8(const mcu_conv_params_t *p, const int8_t *input,
             for (; c + 8 <= p->out_c; c += 8) {
                 dw_bcast8(p, in_batch, c, filter, bias, out_mult, out_shift, out_batch);
             }
-            for (; c < p->out_c; ++c) {
-                dw_bcast1(p, in_batch, c, filter, bias, out_mult, out_shift, out_batch);
-            }
-        } else {
-            dw_generic(p, in_batch, filter, bias, out_mult, out_shift, out_batch);
+        }
+        if (c < p->out_c) {
+            dw_generic(p, in_batch, c, filter, bias, out_mult, out_shift, out_batch);
         }
     }
 }

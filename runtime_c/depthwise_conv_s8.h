@@ -33,7 +33,15 @@ extern "C" {
  *   stride_*, dil_* >= 1, pad_top/pad_left >= 0. Taps outside the image are
  *   skipped.
  *
- * Scratch memory: none.
+ * Method: output channels in blocks of 16 and 8 (the rest one at a time), each
+ * block over all output pixels with its requantization prepared once, the channel
+ * loop innermost: contiguous in the filter, the output and (depth multiplier 1) the
+ * input; with one input channel (any multiplier) every channel reads the same input
+ * value. Other layouts (several input channels and a multiplier > 1) run one channel
+ * at a time. Taps outside the image are skipped per output pixel.
+ *
+ * Scratch memory: none (the prepared requantization of a block, 16 x 32 bytes, and its
+ * accumulators live on the stack).
  *
  * Bit-exact with: tflite::reference_integer_ops::DepthwiseConvPerChannel (tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h)
  */

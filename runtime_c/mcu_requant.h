@@ -275,15 +275,15 @@ static inline void mcu_inv_sqrt_quantized_multiplier_exp(int32_t input, int32_t 
  *  - RDBPOT(s, e) rounds half away from zero: floor((s + 2^(e-1) - [s < 0]) / 2^e)
  *    for e > 0, and s itself for e = 0.
  *  - floor((floor(u) + c) / n) = floor((u + c) / n) for integers c, n > 0, and
- *    s < 0 exactly when ab + 2^30 < 0, so both roundings fold into one:
- *      e = 0: floor((ab + 2^30) / 2^31)
- *      e > 0: floor((ab + 2^30 + 2^(30+e) - 2^31 [ab < -2^30]) / 2^(31+e)).
+ *    s < 0 exactly when y = ab + 2^30 < 0, so both roundings fold into one:
+ *      e = 0: floor(y / 2^31)
+ *      e > 0: floor((y + 2^(30+e) - 2^31 [y < 0]) / 2^(31+e)).
  * tests/kernels/test_requant.py compares both forms on every edge value with every
  * shift and on millions of random inputs.
  */
 typedef struct {
-    int64_t round;     /* 2^30 + (e > 0 ? 2^(30+e) : 0), added when ab >= -2^30  */
-    int64_t round_neg; /* round - (e > 0 ? 2^31 : 0), added when ab < -2^30      */
+    int64_t round;     /* e > 0 ? 2^(30+e) : 0                                   */
+    int64_t fix;       /* e > 0 ? -2^31 : 0, added when ab + 2^30 < 0            */
     int32_t mult;
     int32_t left;      /* max(shift, 0)                                          */
     int32_t total;     /* 31 + e, in [31, 62]                                    */
@@ -301,21 +301,21 @@ static inline void mcu_requant_prepare(int32_t mult, int32_t shift, mcu_requant_
     q->mult = mult;
     q->left = (shift > 0) ? shift : 0;
     q->total = 31 + right;
-    q->round = (int64_t)1 << 30;
-    q->round_neg = q->round;
+    q->round = 0;
+    q->fix = 0;
     if (right > 0) {
-        q->round += (int64_t)1 << (30 + right);
-        q->round_neg = q->round - ((int64_t)1 << 31);
+        q->round = (int64_t)1 << (30 + right);
+        q->fix = -((int64_t)1 << 31);
     }
 }
 
-/* A select between two loaded values (compilers emit a conditional move: the
- * comparison is unpredictable, a branch here costs twice the time). */
+/* Branch-free on purpose: the sign test is unpredictable, so it becomes a mask (the
+ * sign of y spread by an arithmetic shift), not a select a compiler may turn into a
+ * jump (a mispredicted jump costs more than the rest of the function). */
 static inline int32_t mcu_requant_apply(int32_t x, const mcu_requant_t *q)
 {
-    const int64_t ab = (int64_t)mcu_shl_wrap_s32(x, q->left) * q->mult;
-    const int64_t round = (ab < -((int64_t)1 << 30)) ? q->round_neg : q->round;
-    return (int32_t)mcu_asr_s64(ab + round, q->total);
+    const int64_t y = (int64_t)mcu_shl_wrap_s32(x, q->left) * q->mult + ((int64_t)1 << 30);
+    return (int32_t)mcu_asr_s64(y + q->round + (q->fix & mcu_asr_s64(y, 63)), q->total);
 }
 
 #endif /* MCU_REQUANT_H */
