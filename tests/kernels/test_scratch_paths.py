@@ -55,6 +55,5 @@ CONV = list(test_conv.CASES)
 @pytest.mark.parametrize("case", CONV)
 def test_conv_with_patch_columns(case: Case) -> None:
     model = test_conv.build(case)
-    if not _wants_scratch(model):
-        pytest.skip("this case never asks for scratch")
+    assert _wants_scratch(model), "this case no longer exercises the patch-column path"
     assert_bit_exact(model, case)
