@@ -18,7 +18,7 @@ from .codegen.output import check_target, write_atomically
 from .codegen.plot import plan_svg
 from .errors import McuCodegenError, ModelError, OptionError, VerifyError
 from .ir import Graph
-from .ops import OPS
+from .ops import OPS, simd
 from .passes import run_passes
 from .planner import ArenaPlan, plan
 from .target import bench as target_bench
@@ -83,13 +83,17 @@ def load(model: str | Path | bytes) -> tuple[bytes, Graph]:
 
 
 def compile_model(model: str | Path | bytes, *, board: str = "host",
-                  prefix: str = "model") -> Compiled:
-    """Read, check, plan and render; refuse a model that cannot fit the board."""
+                  prefix: str = "model", kernels: str = "auto") -> Compiled:
+    """Read, check, plan and render; refuse a model that cannot fit the board.
+
+    ``kernels``: ``auto`` (the best set the board's features allow), or one of
+    ``portable``, ``dsp``, ``mve`` (see ops.simd)."""
     check_prefix(prefix)
     b = get_board(board)
+    isa = simd.resolve(kernels, b.features, b.core, b.name)
     data, g = load(model)
-    p = plan(g)
-    lib = generate(g, p, prefix=prefix, board=b.name,
+    p = plan(g, isa)
+    lib = generate(g, p, prefix=prefix, board=b.name, isa=isa,
                    model_sha256=hashlib.sha256(data).hexdigest())
     io_bytes = sum(g.tensors[i].nbytes for i in (*g.inputs, *g.outputs))
     check_fits(b, weights_bytes=int(str(lib.report["weights_bytes"])),
@@ -98,14 +102,15 @@ def compile_model(model: str | Path | bytes, *, board: str = "host",
 
 
 def build(model: str | Path | bytes, out: str | Path, *, board: str = "host",
-          prefix: str = "model", force: bool = False, measure: bool = False) -> Compiled:
+          prefix: str = "model", force: bool = False, measure: bool = False,
+          kernels: str = "auto") -> Compiled:
     """Generate the library into ``out`` (atomically; see codegen.output), with the
     ``<prefix>.mk`` and ``CMakeLists.txt`` a firmware project includes. With ``measure``
     (Cortex-M boards), cross-build and run it first: report.json gets a ``target`` section
     and a model whose measured flash or RAM exceeds the board's is refused."""
     out = Path(out)
     check_target(out, force)
-    compiled = compile_model(model, board=board, prefix=prefix)
+    compiled = compile_model(model, board=board, prefix=prefix, kernels=kernels)
     files = dict(compiled.library.files)
     files.update(integration_files(files, compiled.board, prefix=prefix,
                                    model_sha256=str(compiled.library.report["model_sha256"])))
@@ -129,9 +134,10 @@ def bench_compiled(compiled: Compiled, *, prefix: str = "model", per_op: bool = 
 
 
 def bench(model: str | Path | bytes, *, board: str, per_op: bool = True,
-          seed: int = 0) -> dict[str, object]:
+          seed: int = 0, kernels: str = "auto") -> dict[str, object]:
     """Flash, RAM and instructions per inference (and per op) of ``model`` on ``board``."""
-    return bench_compiled(compile_model(model, board=board), per_op=per_op, seed=seed)
+    return bench_compiled(compile_model(model, board=board, kernels=kernels),
+                          per_op=per_op, seed=seed)
 
 
 def inspect(model: str | Path | bytes) -> dict[str, object]:
@@ -199,14 +205,14 @@ class VerifyResult:
 
 
 def verify(model: str | Path | bytes, *, board: str = "host", inputs: int = 20, seed: int = 0,
-           reference: str = "tflm") -> VerifyResult:
+           reference: str = "tflm", kernels: str = "auto") -> VerifyResult:
     """Build, compile on the host, and compare every output byte with the reference
     on ``inputs`` seeded random input sets plus the edge inputs."""
     if reference not in REFERENCES:
         raise OptionError(f"--reference {reference!r}: choose from {', '.join(REFERENCES)}")
     if inputs < 0:
         raise OptionError("--inputs must be >= 0")
-    compiled = compile_model(model, board=board, prefix="model")
+    compiled = compile_model(model, board=board, prefix="model", kernels=kernels)
     if not compiled.board.is_host:
         result = VerifyResult(reference=reference)
         result.cases, result.failures, result.target = verify_on_board(

@@ -17,6 +17,7 @@ import click
 from . import __version__, api
 from .boards import all_boards
 from .errors import McuCodegenError
+from .ops.simd import KERNEL_CHOICES
 from .target.report import format_table
 from .verify.reference import REFERENCES
 
@@ -67,11 +68,16 @@ def main() -> None:
 @click.option("--measure", is_flag=True,
               help="Cross-build (and run, on QEMU boards) to measure flash, RAM and "
                    "instructions into report.json's `target` section.")
+@click.option("--kernels", type=click.Choice(KERNEL_CHOICES), default="auto", show_default=True,
+              help="Kernel set: auto (the best the board allows: mve, dsp or portable), "
+                   "or one of them.")
 @_one_line_errors
-def build(model: str, board: str, out: str, prefix: str, force: bool, measure: bool) -> None:
+def build(model: str, board: str, out: str, prefix: str, force: bool, measure: bool,
+          kernels: str) -> None:
     """Generate the C library for MODEL into OUT."""
     start = time.perf_counter()
-    compiled = api.build(model, out, board=board, prefix=prefix, force=force, measure=measure)
+    compiled = api.build(model, out, board=board, prefix=prefix, force=force, measure=measure,
+                         kernels=kernels)
     r = compiled.library.report
     if measure:
         click.echo(format_table(r["target"], title=Path(model).stem))  # type: ignore[arg-type]
@@ -133,11 +139,16 @@ def inspect(model: str, as_json: bool, plot: str | None) -> None:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--reference", type=click.Choice(REFERENCES), default="tflm", show_default=True,
               help="Reference interpreter (reference kernels only).")
+@click.option("--kernels", type=click.Choice(KERNEL_CHOICES), default="auto", show_default=True,
+              help="Kernel set: auto (the best the board allows: mve, dsp or portable), "
+                   "or one of them.")
 @_one_line_errors
-def verify(model: str, board: str, n_inputs: int, seed: int, reference: str) -> None:
+def verify(model: str, board: str, n_inputs: int, seed: int, reference: str,
+           kernels: str) -> None:
     """Check that the generated library's outputs equal the reference, byte for byte."""
     start = time.perf_counter()
-    result = api.verify(model, board=board, inputs=n_inputs, seed=seed, reference=reference)
+    result = api.verify(model, board=board, inputs=n_inputs, seed=seed, reference=reference,
+                        kernels=kernels)
     took = time.perf_counter() - start
     if result.ok:
         click.echo(
@@ -165,11 +176,14 @@ def verify(model: str, board: str, n_inputs: int, seed: int, reference: str) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--per-op/--no-per-op", default=True, show_default=True,
               help="Also count the instructions of each op (a second, profiled build).")
+@click.option("--kernels", type=click.Choice(KERNEL_CHOICES), default="auto", show_default=True,
+              help="Kernel set: auto (the best the board allows: mve, dsp or portable), "
+                   "or one of them.")
 @_one_line_errors
-def bench(model: str, board: str, as_json: bool, per_op: bool) -> None:
+def bench(model: str, board: str, as_json: bool, per_op: bool, kernels: str) -> None:
     """Flash, RAM and instructions per inference of MODEL on BOARD (cross-built; run
     under QEMU with exact instruction counting where the board has a QEMU machine)."""
-    section = api.bench(model, board=board, per_op=per_op)
+    section = api.bench(model, board=board, per_op=per_op, kernels=kernels)
     if as_json:
         click.echo(json.dumps({"model": Path(model).stem, **section}, indent=2))
         return

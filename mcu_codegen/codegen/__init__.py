@@ -48,10 +48,12 @@ def banner(model_sha256: str, filename: str) -> str:
 
 
 def generate(
-    g: Graph, plan: ArenaPlan, *, prefix: str, board: str, model_sha256: str
+    g: Graph, plan: ArenaPlan, *, prefix: str, board: str, model_sha256: str,
+    isa: str = "portable",
 ) -> Library:
-    """Emit every file of the library for ``g`` planned as ``plan``."""
-    em = Emitter(g, plan, prefix)
+    """Emit every file of the library for ``g`` planned as ``plan`` with the kernel
+    set ``isa`` (see ops.simd; ``plan`` must have been made for the same set)."""
+    em = Emitter(g, plan, prefix, isa)
     ops, kernels = emit_ops(g, plan, em)
     weights = [em.weights[k] for k in sorted(em.weights)]
     ctx = {
@@ -79,11 +81,13 @@ def generate(
         text = env.get_template(template).render(banner=banner(model_sha256, name), **ctx)
         files[name] = text.encode()
     runtime = data_dir("runtime_c")
+    # a kernel is a header and its C file, or a header alone (mcu_arm_dsp.h)
     for name in (*COMMON_HEADERS, *(f"{k}.{ext}" for k in kernels for ext in ("h", "c"))):
-        files[name] = (runtime / name).read_bytes()
+        if name.endswith(".h") or (runtime / name).is_file():
+            files[name] = (runtime / name).read_bytes()
     weights_bytes = sum(w.length * _itemsize(w.ctype) for w in weights)
     report = build_report(
-        g, plan, prefix=prefix, board=board, model_sha256=model_sha256,
+        g, plan, prefix=prefix, board=board, model_sha256=model_sha256, isa=isa,
         weights_bytes=weights_bytes, kernels=kernels, macs=[OPS[o.kind].macs(g, o) for o in g.ops],
     )
     files["report.json"] = (json.dumps(report, indent=2, sort_keys=True) + "\n").encode()

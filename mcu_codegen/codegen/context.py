@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ir import DType, Graph, Op, Tensor
-from ..ops import OPS
+from ..ops import simd
 from ..ops.base import Emission
 from ..planner import ArenaPlan, Place
 from .cformat import c_array_body, c_comment_text, c_float_decimal, c_int
@@ -59,8 +59,8 @@ class IoInfo:
 class Emitter:
     """Implements ops.base.EmitContext over one graph and plan."""
 
-    def __init__(self, g: Graph, plan: ArenaPlan, prefix: str) -> None:
-        self.g, self.plan, self.prefix = g, plan, prefix
+    def __init__(self, g: Graph, plan: ArenaPlan, prefix: str, isa: str = "portable") -> None:
+        self.g, self.plan, self.prefix, self.isa = g, plan, prefix, isa
         self.weights: dict[int, WeightArray] = {}
         self._const_arrays: dict[tuple[str, str, bytes], str] = {}
 
@@ -94,8 +94,12 @@ class Emitter:
         return f"op{op.index}_{what}"
 
     def has_scratch(self, op: Op) -> bool:
+        return self.scratch_size(op) > 0
+
+    def scratch_size(self, op: Op) -> int:
         pos = next((p for p, o in enumerate(self.g.ops) if o == op), None)
-        return pos is not None and self.plan.scratch_of(pos) is not None
+        buf = self.plan.scratch_of(pos) if pos is not None else None
+        return 0 if buf is None else buf.nbytes
 
     def scratch(self, op: Op) -> str:
         pos = next((p for p, o in enumerate(self.g.ops) if o == op), None)
@@ -188,7 +192,7 @@ def emit_ops(g: Graph, plan: ArenaPlan, em: Emitter) -> tuple[list[RenderedOp], 
     ops, kernels = [], []
     for op_pos in plan.order:
         op = g.ops[op_pos]
-        e = OPS[op.kind].emit(g, op, em)
+        e = simd.emit(g, op, em, em.isa)
         for k in e.kernels:
             if k not in kernels:
                 kernels.append(k)

@@ -72,6 +72,10 @@ class EmitContext(Protocol):
         memory: ``OpDef.scratch_bytes`` bytes the planner placed in the arena."""
         ...
 
+    def scratch_size(self, op: Op) -> int:
+        """Bytes of scratch the planner granted the op (0: none)."""
+        ...
+
     def has_scratch(self, op: Op) -> bool:
         """True when the planner granted the op's ``scratch_bytes`` (it grants scratch
         only where it does not grow the arena); else the op must run without."""
@@ -171,6 +175,9 @@ class _DryRun:
 
     def has_scratch(self, op: Op) -> bool:
         return True
+
+    def scratch_size(self, op: Op) -> int:
+        return 1 << 30
 
     def const_array(self, op: Op, what: str, ctype: str, values: np.ndarray) -> str:
         return what

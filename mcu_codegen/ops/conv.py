@@ -180,7 +180,8 @@ class _ConvBase(OpDef):
         mults, shifts = quant.conv_multipliers(x.quant, w.quant, o.quant, geo["out_c"])
         act_min, act_max = quant.activation_range(_attrs(op).activation, o.quant)
         # with patch columns, rows padded for the fixed-length loop; else the plain rows
-        im2col = self.scratch_bytes(g, op) > 0 and ctx.has_scratch(op)
+        need = self.scratch_bytes(g, op)
+        im2col = need > 0 and ctx.scratch_size(op) >= need
         k_pad = mat_mult.padded_len(self._k(g, op)) if im2col else self._k(g, op)
         fields = {
             **geo,

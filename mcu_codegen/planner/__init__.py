@@ -47,23 +47,24 @@ class ArenaPlan:
         return sum(b.nbytes for b in self.buffers if b.scratch_for >= 0)
 
 
-def plan(g: Graph) -> ArenaPlan:
+def plan(g: Graph, isa: str = "portable") -> ArenaPlan:
     """Plan ``g``; the result is verified tensor by tensor before it is returned.
 
     Kernel scratch memory never makes the arena bigger: tensors are planned first,
     then each op's scratch request is granted only where it fits in bytes that are
     free during that op. An op whose request is not granted runs the kernel
     variant that needs no scratch (``ArenaPlan.scratch_of`` returns None for it).
+    Scratch requests are those of the kernel set ``isa`` (see ops.simd).
     """
     base_order = tuple(range(len(g.ops)))
-    base, _ = buffers(g, base_order, inplace=False)
+    base, _ = buffers(g, base_order, inplace=False, isa=isa)
     base_arena = [b for b in base if b.place is Place.ARENA and b.scratch_for < 0]
     bound = lower_bound(base_arena)
     greedy = arena_size(base_arena, greedy_by_size(base_arena))
     best: ArenaPlan | None = None
     for order in candidate_orders(g):
         for inplace in (False, True):
-            bufs, pairs = buffers(g, order, inplace=inplace)
+            bufs, pairs = buffers(g, order, inplace=inplace, isa=isa)
             tensors = [b for b in bufs if b.place is Place.ARENA and b.scratch_for < 0]
             size, strategy, offsets = best_plan(tensors)
             granted = grant_scratch([b for b in bufs if b.scratch_for >= 0], tensors, offsets,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..ir import Graph
-from ..ops import OPS
+from ..ops import OPS, simd
 
 
 class Place(enum.Enum):
@@ -139,10 +139,10 @@ def alias_groups(g: Graph, order: Sequence[int], inplace: bool) -> tuple[dict[in
     return {t: groups.find(t) for t in groups.parent}, pairs
 
 
-def buffers(g: Graph, order: Sequence[int], inplace: bool = False
+def buffers(g: Graph, order: Sequence[int], inplace: bool = False, isa: str = "portable"
             ) -> tuple[list[Buffer], list[tuple[int, int]]]:
     """All buffers of the graph for the given op execution order, and the declared
-    sharing pairs behind them."""
+    sharing pairs behind them. Kernel scratch is what the kernel set ``isa`` asks."""
     step_of = {op_pos: step for step, op_pos in enumerate(order)}
     roots, pairs = alias_groups(g, order, inplace)
     members: dict[int, list[int]] = {}
@@ -175,7 +175,7 @@ def buffers(g: Graph, order: Sequence[int], inplace: bool = False
         result.append(Buffer(len(result), tuple(tensors), nbytes, first.get(root, 0),
                              last.get(root, 0), place, io_index))
     for op_pos, op in enumerate(g.ops):
-        scratch = OPS[op.kind].scratch_bytes(g, op)
+        scratch = simd.scratch_bytes(g, op, isa)
         if scratch > 0:
             step = step_of[op_pos]
             result.append(Buffer(len(result), (), scratch, step, step, Place.ARENA,
