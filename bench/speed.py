@@ -8,8 +8,12 @@ Batches of the candidates are interleaved, each batch is timed in CPU time of
 the calling thread (robust on a shared machine), and the median of the
 repetitions is reported per inference.
 
-Writes bench/results/speed.md.
-Run: python bench/speed.py [--reps 15] [--batch-ms 10] [--only SUBSTRING ...]
+Also counts instructions per inference on M3, M4, M7, M33 and M55 under QEMU, with the
+portable kernels and with the board's own kernel set (DSP / MVE).
+
+Writes bench/results/speed.md (each part rewrites only its own section).
+Run: python bench/speed.py [--part host|cores|all] [--reps 15] [--batch-ms 10]
+     [--only SUBSTRING ...]
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,9 +57,6 @@ long {PREFIX}_bench_loop(const void *const inputs[], void *const outputs[], long
 """
 
 Call = Callable[[], object]
-
-INSTRUCTION_TABLE_MARK = "<!-- per-core instruction table: filled by the Cortex-M step -->"
-
 
 class Ours:
     """The generated library compiled with ``flags``, with prebuilt argument arrays."""
@@ -153,47 +155,120 @@ def bench_model(path: Path, reps: int, batch_ms: float) -> str:
     )
 
 
+HOST_NOTES = (
+    "`python bench/speed.py --part host` (--reps {reps}, --batch-ms {batch_ms:g}): per model in "
+    "../shared/models, microseconds per inference, median of the repetitions; batches of the "
+    "candidates interleaved in one run, on the same input (the first seeded random input set "
+    "of `verify`), timed in CPU time of the calling thread.\n\n"
+    "- **TFLM**: `tflite_micro.runtime.Interpreter.invoke()` (reference kernels), "
+    "inputs set beforehand.\n"
+    "- **-O2 / -O3**: `<prefix>_invoke()` of the generated library compiled with "
+    "`cc -std=c99 -Wall -Wextra -Werror -pedantic` and that flag, called through "
+    "`mcu_codegen.verify.host.HostLibrary` (cffi) with prebuilt argument arrays: one "
+    "Python call per inference, like TFLM's column. The ratio is TFLM's time over ours.\n"
+    "- **in a C loop**: the -O2 library's invoke called n times from C in one Python "
+    "call: the library's own cost per inference, without the Python -> C call "
+    "(which dominates the smallest models on both sides).\n"
+    "- **same output**: our -O2 output bytes equal TFLite Micro's on this input.\n\n"
+    "| model | MACs | TFLM us | -O2 us | ratio | -O3 us | ratio | -O2 in a C loop us "
+    "(ratio) | same output |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+)
+
+#: The Cortex-M cores of the instruction table, one QEMU board each.
+CORE_BOARDS = ("mps2-an385", "mps2-an386", "mps2-an500", "mps2-an505", "mps3-an547")
+
+CORES_NOTES = (
+    "`python bench/speed.py --part cores`: instructions per inference of each model that "
+    "fits, counted exactly under QEMU (`mcu-codegen bench MODEL --board BOARD --kernels "
+    "SET --no-per-op`: the second of three runs of the same seeded input, which the third "
+    "repeats exactly), with the portable C kernels and with the board's own kernel set "
+    "(`auto`: DSP on M4, M7 and M33, MVE on M55; the M3 has neither). Instructions are not "
+    "cycles: compare on one core, not across cores. Per-op profiles: `mcu-codegen bench "
+    "MODEL --board BOARD`.\n\n"
+    "| model | MACs | core (board) | portable | per MAC | optimized (set) | per MAC | "
+    "portable / optimized |\n"
+    "|---|---:|---|---:|---:|---:|---:|---:|\n"
+)
+
+
+def core_rows(path: Path) -> list[str]:
+    """Rows of the instruction table for one model, one per core."""
+    from mcu_codegen.boards import board as get_board
+    from mcu_codegen.ops import simd
+
+    rows = []
+    for name in CORE_BOARDS:
+        b = get_board(name)
+        best = simd.board_isa(b.features, b.core)
+        got: dict[str, dict[str, Any] | str] = {}
+        for kernels in dict.fromkeys(("portable", best)):
+            try:
+                got[kernels] = api.bench(path, board=name, per_op=False, kernels=kernels)
+            except McuCodegenError as exc:
+                got[kernels] = str(exc).splitlines()[0]
+        port, opt = got["portable"], got[best]
+        label = f"{b.core.removeprefix('cortex-').upper()} ({name})"
+        if isinstance(port, str) or isinstance(opt, str):
+            why = port if isinstance(port, str) else opt
+            rows.append(f"| {path.stem} | | {label} | {str(why)[:110]} | | | | |")
+            continue
+        n_p, n_o = int(port["instructions_per_inference"]), int(opt["instructions_per_inference"])
+        rows.append(
+            f"| {path.stem} | {int(port['macs']):,} | {label} | {n_p:,} | "
+            f"{port['instructions_per_mac'] or '-'} | {n_o:,} ({best}) | "
+            f"{opt['instructions_per_mac'] or '-'} | {n_p / n_o:.2f}x |")
+    return rows
+
+
+def replace_section(text: str, part: str, body: str) -> str:
+    begin, end = f"<!-- begin {part} -->", f"<!-- end {part} -->"
+    block = f"{begin}\n{body}{end}"
+    if begin in text and end in text:
+        return text[: text.index(begin)] + block + text[text.index(end) + len(end):]
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", choices=("host", "cores", "all"), default="all",
+                    help="host: time against TFLite Micro; cores: QEMU instruction counts")
     ap.add_argument("--reps", type=int, default=15, help="interleaved batches per candidate")
     ap.add_argument("--batch-ms", type=float, default=10.0, help="CPU time of one batch")
     ap.add_argument("--only", nargs="*", default=[], help="model name substrings")
     ap.add_argument("--no-write", action="store_true", help="print only")
     args = ap.parse_args()
-    rows = []
-    for path in sorted(SHARED_MODELS.glob("*.tflite")):
-        if args.only and not any(s in path.stem for s in args.only):
-            continue
-        rows.append(bench_model(path, args.reps, args.batch_ms))
-        print(rows[-1], flush=True)
-    if args.no_write or args.only:
-        return
+    paths = [p for p in sorted(SHARED_MODELS.glob("*.tflite"))
+             if not args.only or any(s in p.stem for s in args.only)]
     out = ROOT / "bench" / "results" / "speed.md"
-    out.write_text(
-        "# Host speed: generated library vs TFLite Micro's Python interpreter\n\n"
-        f"`python bench/speed.py` (--reps {args.reps}, --batch-ms {args.batch_ms:g}): per "
-        "model in ../shared/models, microseconds per inference, median of the repetitions; "
-        "batches of the candidates interleaved in one run, on the same input (the first "
-        "seeded random input set of `verify`), timed in CPU time of the calling thread.\n\n"
-        "- **TFLM**: `tflite_micro.runtime.Interpreter.invoke()` (reference kernels), "
-        "inputs set beforehand.\n"
-        "- **-O2 / -O3**: `<prefix>_invoke()` of the generated library compiled with "
-        "`cc -std=c99 -Wall -Wextra -Werror -pedantic` and that flag, called through "
-        "`mcu_codegen.verify.host.HostLibrary` (cffi) with prebuilt argument arrays: one "
-        "Python call per inference, like TFLM's column. The ratio is TFLM's time over ours.\n"
-        "- **in a C loop**: the -O2 library's invoke called n times from C in one Python "
-        "call: the library's own cost per inference, without the ~0.25 us of the "
-        "Python -> C call (which dominates the smallest models on both sides).\n"
-        "- **same output**: our -O2 output bytes equal TFLite Micro's on this input.\n\n"
-        "| model | MACs | TFLM us | -O2 us | ratio | -O3 us | ratio | -O2 in a C loop us "
-        "(ratio) | same output |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|\n" + "\n".join(rows) + "\n\n"
-        f"{INSTRUCTION_TABLE_MARK}\n"
-        "## Instructions per inference on Cortex-M (QEMU)\n\n"
-        "_To be filled by the Cortex-M benchmark step (`mcu-codegen bench MODEL --board "
-        "mps2-an386 / mps3-an547 --json`)._\n"
-    )
-    print(f"wrote {out}")
+    text = out.read_text() if out.is_file() else ""
+    if not text.startswith("# "):
+        text = ("# Speed: host time against TFLite Micro, and instructions on Cortex-M\n\n"
+                "## Host: generated library vs TFLite Micro's Python interpreter\n\n"
+                "<!-- begin host -->\n<!-- end host -->\n\n"
+                "## Instructions per inference on Cortex-M (QEMU)\n\n"
+                "<!-- begin cores -->\n<!-- end cores -->\n")
+    write = not (args.no_write or args.only)
+    if args.part in ("host", "all"):
+        rows = []
+        for path in paths:
+            rows.append(bench_model(path, args.reps, args.batch_ms))
+            print(rows[-1], flush=True)
+        notes = HOST_NOTES.format(reps=args.reps, batch_ms=args.batch_ms)
+        text = replace_section(text, "host", notes + "\n".join(rows) + "\n")
+        if write:
+            out.write_text(text)
+    if args.part in ("cores", "all"):
+        rows = []
+        for path in paths:
+            for row in core_rows(path):
+                rows.append(row)
+                print(row, flush=True)
+        text = replace_section(text, "cores", CORES_NOTES + "\n".join(rows) + "\n")
+        if write:
+            out.write_text(text)
+    if write:
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":
