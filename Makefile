@@ -2,7 +2,7 @@
 PYTHON ?= python3
 MCU := $(PYTHON) -m mcu_codegen
 
-.PHONY: setup setup-arm demo test fuzz lint bench clean
+.PHONY: setup setup-arm setup-tflite-runtime demo test fuzz lint bench clean
 
 setup:
 	$(PYTHON) -m pip install --quiet -e ".[dev]"
@@ -21,6 +21,22 @@ setup-arm:
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	        $(ARM_PACKAGES); \
 	fi
+
+# The `--reference tflite-runtime` interpreter: tflite-runtime 2.14 (its last release) needs
+# numpy < 2, so it gets its own venv (Python <= 3.11), run as a child process by `verify`.
+# mcu-codegen looks for it here, or wherever MCU_CODEGEN_TFLITE_RUNTIME_PYTHON points.
+TFLITE_RUNTIME_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/mcu-codegen/tflite-runtime
+TFLITE_RUNTIME_BASE_PYTHON ?= python3
+setup-tflite-runtime:
+	@if "$(TFLITE_RUNTIME_VENV)/bin/python" -c "import numpy, tflite_runtime as t; \
+	    assert t.__version__ == '2.14.0' and int(numpy.__version__.split('.')[0]) < 2" 2>/dev/null; then \
+	    echo "tflite-runtime 2.14.0 with numpy<2 is installed in $(TFLITE_RUNTIME_VENV)"; \
+	else \
+	    $(TFLITE_RUNTIME_BASE_PYTHON) -m venv --clear "$(TFLITE_RUNTIME_VENV)" && \
+	    "$(TFLITE_RUNTIME_VENV)/bin/python" -m pip install --quiet --disable-pip-version-check \
+	        tflite-runtime==2.14.0 "numpy<2"; \
+	fi
+	@echo "export MCU_CODEGEN_TFLITE_RUNTIME_PYTHON=$(TFLITE_RUNTIME_VENV)/bin/python"
 
 # Build and verify the bundled example (a tiny keyword-spotting DS-CNN that the
 # test suite's TFLite writer makes with fixed pseudo-random weights).

@@ -1,21 +1,34 @@
 """Reference interpreters: TFLite Micro (default), tflite-runtime and LiteRT with
-their reference kernels (never the optimized defaults, which differ by +-1)."""
+their reference kernels (never the optimized defaults, which differ by +-1).
+
+TFLite Micro runs in a forked child process (it may abort or crash). tflite-runtime 2.14
+needs numpy < 2, so it runs in a child process of a *separate* Python interpreter (a venv
+with tflite-runtime==2.14.0 and numpy<2: ``make setup-tflite-runtime``), found through
+``MCU_CODEGEN_TFLITE_RUNTIME_PYTHON`` or at :data:`TFLITE_RUNTIME_VENV`; arrays cross the
+pipe as ``.npz`` bytes (tflite_worker.py). LiteRT runs in this process."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib.util
+import io
 import multiprocessing
 import multiprocessing.process
 import os
 import signal
+import subprocess
+import tempfile
 import weakref
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO
 
 import numpy as np
 
 from ..errors import OracleError
+from . import tflite_worker
 
 Run = Callable[[Sequence[np.ndarray]], list[np.ndarray]]
 
@@ -43,8 +56,12 @@ KNOWN_DIFFERENCES = {
         "outputs after FULLY_CONNECTED are expected; use --reference tflm"
     ),
     "tflite-runtime": (
-        "tflite-runtime's reference kernels match TFLite Micro on every shared int8 model "
-        "except LSTMs; it needs numpy < 2"
+        "tflite-runtime's UNIDIRECTIONAL_SEQUENCE_LSTM (TFLite's lstm_eval.cc) differs "
+        "from TFLite Micro's (and this library's) by design: its gate sigmoids and tanhs "
+        "and the tanh of the cell state use gemmlowp's int16 fixed-point logistic and tanh "
+        "instead of the table-based Logistic and Tanh(int16), and it adds the recurrent "
+        "FC to the saturated input FC before saturating it, where TFLite Micro saturates "
+        "both first; use --reference tflm"
     ),
 }
 
@@ -53,7 +70,7 @@ def make_runner(name: str, model: bytes, num_outputs: int) -> Runner:
     if name == "tflm":
         return _tflm(model, num_outputs)
     if name == "tflite-runtime":
-        return _tflite_like("tflite_runtime.interpreter", "tflite-runtime", model, num_outputs)
+        return TfliteRuntime(model).runner(num_outputs)
     if name == "litert":
         return _tflite_like("ai_edge_litert.interpreter", "ai-edge-litert", model, num_outputs)
     raise OracleError(f"unknown reference {name!r} (choose from {', '.join(REFERENCES)})")
@@ -184,3 +201,116 @@ def _tflite_like(module: str, package: str, model: bytes, num_outputs: int) -> R
         return [np.array(interp.get_tensor(d["index"])) for d in out_details[:num_outputs]]
 
     return Runner(run, interp.reset_all_variables)
+
+
+#: The environment variable naming the Python that has tflite-runtime 2.14 and numpy < 2.
+TFLITE_RUNTIME_PYTHON = "MCU_CODEGEN_TFLITE_RUNTIME_PYTHON"
+#: Where ``make setup-tflite-runtime`` puts that Python's venv (used when the variable is unset).
+TFLITE_RUNTIME_VENV = (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                       / "mcu-codegen" / "tflite-runtime")
+SETUP_HINT = (
+    "run `make setup-tflite-runtime` (a venv with tflite-runtime==2.14.0 and numpy<2 in "
+    f"{TFLITE_RUNTIME_VENV}) or set {TFLITE_RUNTIME_PYTHON} to such a Python"
+)
+
+
+def tflite_runtime_python() -> str:
+    """The Python interpreter that runs tflite-runtime (it needs numpy < 2)."""
+    named = os.environ.get(TFLITE_RUNTIME_PYTHON)
+    if named:
+        if not os.access(named, os.X_OK) or os.path.isdir(named):
+            raise OracleError(f"{TFLITE_RUNTIME_PYTHON}={named} is not an executable Python: "
+                              f"{SETUP_HINT}")
+        return named
+    default = TFLITE_RUNTIME_VENV / "bin" / "python"
+    if os.access(default, os.X_OK):
+        return str(default)
+    raise OracleError(f"the tflite-runtime reference needs its own Python: {SETUP_HINT}")
+
+
+class TfliteRuntime:
+    """tflite-runtime with its reference kernels (BUILTIN_REF), served by one child
+    process of :func:`tflite_runtime_python` for as long as this object lives."""
+
+    def __init__(self, model: bytes, *, keep_all_tensors: bool = False) -> None:
+        self._python = tflite_runtime_python()
+        # The child's stderr, read only to explain a crash; closed with the child.
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._proc = subprocess.Popen(
+                [self._python, "-I", tflite_worker.__file__],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
+        except OSError as exc:
+            self._stderr.close()
+            raise OracleError(f"cannot start {self._python} ({exc.strerror}): "
+                              f"{SETUP_HINT}") from None
+        weakref.finalize(self, _stop_child, self._proc, self._stderr)
+        self.version = self._ask(bytes([keep_all_tensors]) + model).decode()
+
+    def _ask(self, request: bytes) -> bytes:
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            tflite_worker.write_frame(proc.stdin, request)
+            answer = tflite_worker.read_frame(proc.stdout)
+        except (BrokenPipeError, ConnectionResetError):
+            answer = None
+        if answer is None:
+            try:
+                status = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                status = None
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode(errors="replace").strip().splitlines()
+            last = f": {lines[-1]}" if lines else ""
+            raise ReferenceCrash(f"tflite-runtime ({self._python}) stopped (exit status "
+                                 f"{status}) instead of returning a result{last}")
+        if answer[:1] == b"E":
+            message = answer[1:].decode(errors="replace")
+            if "not installed" in message or "numpy<2" in message:
+                message += f"; {SETUP_HINT}"
+            raise OracleError(message)
+        return answer[1:]
+
+    def invoke(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """One inference; the outputs in order."""
+        return _unpack(self._ask(b"I" + _pack(inputs)))
+
+    def all_tensors(self, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """One inference; every tensor of the model by index (the intermediates only
+        with ``keep_all_tensors=True``). For finding where two runtimes part."""
+        return _unpack(self._ask(b"T" + _pack(inputs)))
+
+    def reset(self) -> None:
+        """Put the variable tensors back to their initial value."""
+        self._ask(b"R")
+
+    def runner(self, num_outputs: int | None = None) -> Runner:
+        """A Runner over the first ``num_outputs`` outputs (all by default); it keeps
+        this object, and so the child process, alive."""
+        return Runner(lambda inputs: self.invoke(inputs)[:num_outputs], self.reset)
+
+
+def _pack(inputs: Sequence[np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, *[np.ascontiguousarray(x) for x in inputs])  # arr_0, arr_1, ...
+    return buf.getvalue()
+
+
+def _unpack(body: bytes) -> list[np.ndarray]:
+    with np.load(io.BytesIO(body), allow_pickle=False) as z:
+        return [z[f"arr_{i}"] for i in range(len(z.files))]
+
+
+def _stop_child(proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> None:
+    if proc.stdin is not None:
+        with contextlib.suppress(OSError):  # the child is gone, a frame left in the buffer
+            proc.stdin.close()
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+    stderr.close()

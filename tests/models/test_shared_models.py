@@ -27,9 +27,9 @@ CORE_MODELS = [
 
 #: Supported since issue #5 (TRANSPOSE, MEAN, UNPACK, SPLIT, LOGISTIC, ...).
 #: TFLite Micro cannot run arm_kws_basic_lstm_s (FILL with a non-constant dims
-#: tensor, see REFERENCE.md): it is only compiled.
+#: tensor, see REFERENCE.md): test_basic_lstm_reference.py verifies it against
+#: tflite-runtime's reference kernels instead.
 MORE_MODELS = ["tflm_xtensa_mobilenet_v2_224_nchw"]
-COMPILED_ONLY = ["arm_kws_basic_lstm_s"]
 
 
 @pytest.mark.slow
@@ -40,9 +40,3 @@ def test_model_is_bit_exact_with_tflm(name: str) -> None:
     details = [f"{label}: {m.describe()}" for label, ms in result.failures for m in ms]
     assert result.cases == 23
     assert result.ok, "\n".join(details[:10])
-
-
-@pytest.mark.parametrize("name", COMPILED_ONLY)
-def test_model_without_a_tflm_reference_compiles(name: str) -> None:
-    compiled = api.compile_model(shared_model(f"{name}_int8.tflite"))
-    assert compiled.library.files
