@@ -14,154 +14,13 @@
  * helpers of mcu_requant.h.
  */
 #include "log_softmax_s8.h"
+#include "mcu_fixedpoint.h"
 #include "mcu_requant.h"
 
 #define LS_INPUT_INT_BITS 5   /* kInputIntegerBits */
 #define LS_ACCUM_INT_BITS 12  /* kAccumulationIntegerBits */
 #define LS_OUTPUT_INT_BITS 4  /* kOutputIntegerBits */
 #define LS_LOG_ACCUM_INT_BITS (LS_INPUT_INT_BITS + 1)
-
-/*
- * Saturating x * 2^exponent for exponent > 0 (gemmlowp
- * SaturatingRoundingMultiplyByPOT and tflite::SaturatingRoundingMultiplyByPOTParam),
- * RoundingDivideByPOT(x, -exponent) for exponent < 0. 0 < exponent <= 31.
- */
-static int32_t ls_sat_mul_pot(int32_t x, int32_t exponent)
-{
-    if (exponent > 0) {
-        const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
-        if (x > threshold) {
-            return INT32_MAX;
-        }
-        if (x < -threshold) {
-            return INT32_MIN;
-        }
-        return mcu_shl_wrap_s32(x, exponent);
-    }
-    if (exponent < 0) {
-        return mcu_rounding_divide_by_pot(x, -exponent);
-    }
-    return x;
-}
-
-/* gemmlowp Rescale<dst_int_bits>(FixedPoint<int32, src_int_bits>). */
-static int32_t ls_rescale(int32_t x, int32_t src_int_bits, int32_t dst_int_bits)
-{
-    return ls_sat_mul_pot(x, src_int_bits - dst_int_bits);
-}
-
-/* gemmlowp RoundingHalfSum(int32, int32): (a + b + sign) / 2, truncating. */
-static int32_t ls_rounding_half_sum(int32_t a, int32_t b)
-{
-    const int64_t sum = (int64_t)a + (int64_t)b;
-    const int64_t sign = (sum >= 0) ? 1 : -1;
-    return (int32_t)((sum + sign) / 2);
-}
-
-/* Number of leading zero bits of a 32-bit value (32 for zero). */
-static int32_t ls_clz32(uint32_t v)
-{
-#if defined(__GNUC__)
-    return (v == 0u) ? 32 : (int32_t)__builtin_clz(v);
-#else
-    int32_t n = 0;
-    if (v == 0u) {
-        return 32;
-    }
-    while ((v & 0x80000000u) == 0u) {
-        v <<= 1;
-        ++n;
-    }
-    return n;
-#endif
-}
-
-/* gemmlowp exp_on_interval_between_negative_one_quarter_and_0_excl, Q0.31. */
-static int32_t ls_exp_on_interval_m025_0(int32_t a)
-{
-    const int32_t constant_term = 1895147668;     /* exp(-1/8) */
-    const int32_t constant_1_over_3 = 715827883;  /* 1/3 */
-    const int32_t x = mcu_add_wrap_s32(a, (int32_t)1 << 28); /* + 1/8 */
-    const int32_t x2 = mcu_sat_rounding_doubling_high_mul(x, x);
-    const int32_t x3 = mcu_sat_rounding_doubling_high_mul(x2, x);
-    const int32_t x4 = mcu_sat_rounding_doubling_high_mul(x2, x2);
-    const int32_t x4_over_4 = mcu_rounding_divide_by_pot(x4, 2);
-    const int32_t poly = mcu_rounding_divide_by_pot(
-        mcu_add_wrap_s32(mcu_sat_rounding_doubling_high_mul(
-                             mcu_add_wrap_s32(x4_over_4, x3), constant_1_over_3),
-                         x2),
-        1);
-    return mcu_add_wrap_s32(
-        constant_term,
-        mcu_sat_rounding_doubling_high_mul(constant_term, mcu_add_wrap_s32(x, poly)));
-}
-
-/*
- * gemmlowp exp_on_negative_values for a Q5.26 input a <= 0, Q0.31 result.
- * With 5 integer bits all seven barrel-shifter stages are active and the
- * "clamp below -32" stage is compiled out (it needs more than 5 bits).
- */
-static int32_t ls_exp_on_negative_values_q5(int32_t a)
-{
-    enum { FRAC_BITS = 31 - LS_INPUT_INT_BITS }; /* 26 */
-    static const int32_t multipliers[7] = {
-        1672461947, /* exp(-1/4) */
-        1302514674, /* exp(-1/2) */
-        790015084,  /* exp(-1)   */
-        290630308,  /* exp(-2)   */
-        39332535,   /* exp(-4)   */
-        720401,     /* exp(-8)   */
-        242         /* exp(-16)  */
-    };
-    const int32_t one_quarter = (int32_t)1 << (FRAC_BITS - 2);
-    const int32_t mask = one_quarter - 1;
-    const int32_t a_mod_quarter_minus_one_quarter = mcu_sub_wrap_s32(a & mask, one_quarter);
-    const int32_t remainder = mcu_sub_wrap_s32(a_mod_quarter_minus_one_quarter, a);
-    int32_t result = ls_exp_on_interval_m025_0(
-        ls_rescale(a_mod_quarter_minus_one_quarter, LS_INPUT_INT_BITS, 0));
-    int32_t k;
-
-    /* Stage k tests bit FRAC_BITS + k - 2 (exp(-2^(k-2))). */
-    for (k = 0; k < 7; ++k) {
-        if (remainder & ((int32_t)1 << (FRAC_BITS - 2 + k))) {
-            result = mcu_sat_rounding_doubling_high_mul(result, multipliers[k]);
-        }
-    }
-    if (a == 0) {
-        result = INT32_MAX; /* 1.0 in Q0.31 (saturated) */
-    }
-    return result;
-}
-
-/*
- * gemmlowp one_over_one_plus_x_for_x_in_0_1: Q0.31 a in [0, 1) -> 1 / (1 + a)
- * in Q0.31, via three Newton-Raphson steps in Q2.29.
- */
-static int32_t ls_one_over_one_plus_x_for_x_in_0_1(int32_t a)
-{
-    const int32_t q2_one = (int32_t)1 << 29;             /* 1.0 in Q2.29 */
-    const int32_t constant_48_over_17 = 1515870810;      /* Q2.29 */
-    const int32_t constant_neg_32_over_17 = -1010580540; /* Q2.29 */
-    const int32_t half_denominator = ls_rounding_half_sum(a, INT32_MAX);
-    int32_t x = mcu_add_wrap_s32(constant_48_over_17,
-                                 mcu_sat_rounding_doubling_high_mul(half_denominator,
-                                                                    constant_neg_32_over_17));
-    int i;
-
-    for (i = 0; i < 3; ++i) {
-        const int32_t half_denominator_times_x =
-            mcu_sat_rounding_doubling_high_mul(half_denominator, x);
-        const int32_t one_minus_half_denominator_times_x =
-            mcu_sub_wrap_s32(q2_one, half_denominator_times_x);
-        /* Q2.29 * Q2.29 = Q4.27, rescaled back to Q2.29 */
-        x = mcu_add_wrap_s32(
-            x, ls_rescale(mcu_sat_rounding_doubling_high_mul(
-                              x, one_minus_half_denominator_times_x),
-                          4, 2));
-    }
-    /* ExactMulByPot<-1> (Q2.29 -> Q1.30, same raw value), then Rescale<0>. */
-    return ls_rescale(x, 1, 0);
-}
 
 /* int64-based saturating add / sub of two int32 (TFLite SaturatingAddNonGemmlowp,
  * SaturatingSub). */
@@ -191,29 +50,29 @@ static int32_t ls_log_x_ge_1_q5(int32_t x)
     const int32_t alpha_d = 127690142;          /* 1/20 * 2^(1/4) */
     const int32_t alpha_i = 1057819769;         /* 2 / 2^(1/4) - 2^(1/4) */
     const int32_t alpha_f = 638450708;          /* 1/4 * 2^(1/4) */
-    const int32_t shifted_quarter = ls_rescale(one_quarter, 0, LS_LOG_ACCUM_INT_BITS);
+    const int32_t shifted_quarter = mcu_fp_rescale(one_quarter, 0, LS_LOG_ACCUM_INT_BITS);
     const int32_t pow2_shift = 31 - LS_LOG_ACCUM_INT_BITS;
 
     /* x is reinterpreted as Q0.31 (z_a); the shift is found by counting zeros. */
     const int32_t z_a = x;
-    const int32_t z_a_headroom_plus_1 = ls_clz32((uint32_t)z_a);
-    const int32_t r_a_tmp = ls_sat_mul_pot(z_a, z_a_headroom_plus_1 - 1);
+    const int32_t z_a_headroom_plus_1 = mcu_fp_clz32((uint32_t)z_a);
+    const int32_t r_a_tmp = mcu_fp_sat_mul_pot(z_a, z_a_headroom_plus_1 - 1);
     const int32_t r_a_raw =
-        ls_sat_mul_pot(mcu_sat_rounding_doubling_high_mul(r_a_tmp, sqrt_half), 1);
+        mcu_fp_sat_mul_pot(mcu_sat_rounding_doubling_high_mul(r_a_tmp, sqrt_half), 1);
     const int32_t z_a_pow_2_adj = ls_saturating_add(
-        ls_sat_mul_pot(LS_ACCUM_INT_BITS - z_a_headroom_plus_1, pow2_shift), shifted_quarter);
+        mcu_fp_sat_mul_pot(LS_ACCUM_INT_BITS - z_a_headroom_plus_1, pow2_shift), shifted_quarter);
 
     /* z_b is z_a premultiplied by sqrt(0.5). */
     const int32_t z_b = mcu_sat_rounding_doubling_high_mul(z_a, sqrt_half);
-    const int32_t z_b_headroom = ls_clz32((uint32_t)z_b) - 1;
-    const int32_t r_b_raw = ls_sat_mul_pot(z_a, z_b_headroom);
+    const int32_t z_b_headroom = mcu_fp_clz32((uint32_t)z_b) - 1;
+    const int32_t r_b_raw = mcu_fp_sat_mul_pot(z_a, z_b_headroom);
     const int32_t z_b_pow_2_adj = ls_saturating_sub(
-        ls_sat_mul_pot(LS_ACCUM_INT_BITS - z_b_headroom, pow2_shift), shifted_quarter);
+        mcu_fp_sat_mul_pot(LS_ACCUM_INT_BITS - z_b_headroom, pow2_shift), shifted_quarter);
 
     const int32_t r = (r_a_raw < r_b_raw) ? r_a_raw : r_b_raw;
     const int32_t z_pow_2_adj = (z_a_pow_2_adj > z_b_pow_2_adj) ? z_a_pow_2_adj : z_b_pow_2_adj;
 
-    const int32_t p = ls_rounding_half_sum(r, sqrt_sqrt_half);
+    const int32_t p = mcu_fp_rounding_half_sum(r, sqrt_sqrt_half);
     const int32_t q_half = mcu_sub_wrap_s32(r, sqrt_sqrt_half);
     const int32_t q = mcu_add_wrap_s32(q_half, q_half);
 
@@ -227,10 +86,10 @@ static int32_t ls_log_x_ge_1_q5(int32_t x)
             p, mcu_add_wrap_s32(mcu_add_wrap_s32(alpha_i, q),
                                 mcu_sat_rounding_doubling_high_mul(alpha_d, common_sq))),
         mcu_sat_rounding_doubling_high_mul(alpha_f, q));
-    const int32_t recip_denom = ls_one_over_one_plus_x_for_x_in_0_1(denom_minus_one_0);
+    const int32_t recip_denom = mcu_fp_one_over_one_plus_x_for_x_in_0_1(denom_minus_one_0);
 
-    const int32_t num_scaled = ls_rescale(num, 0, LS_LOG_ACCUM_INT_BITS);
-    return ls_rescale(
+    const int32_t num_scaled = mcu_fp_rescale(num, 0, LS_LOG_ACCUM_INT_BITS);
+    return mcu_fp_rescale(
         mcu_add_wrap_s32(mcu_sat_rounding_doubling_high_mul(z_pow_2_adj, log_2),
                          mcu_sat_rounding_doubling_high_mul(num_scaled, recip_denom)),
         LS_LOG_ACCUM_INT_BITS, LS_INPUT_INT_BITS);
@@ -264,7 +123,7 @@ void mcu_log_softmax_s8(const mcu_log_softmax_params_t *p, const int8_t *input,
                 const int32_t diff_q5 = mcu_multiply_by_quantized_multiplier(
                     input_diff, p->input_multiplier, p->input_left_shift);
                 sum_of_exps = mcu_add_wrap_s32(
-                    sum_of_exps, ls_rescale(ls_exp_on_negative_values_q5(diff_q5), 0,
+                    sum_of_exps, mcu_fp_rescale(mcu_fp_exp_on_negative_values_q5(diff_q5), 0,
                                             LS_ACCUM_INT_BITS));
             }
         }

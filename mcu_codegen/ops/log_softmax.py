@@ -53,7 +53,7 @@ class LogSoftmax(OpDef):
                   **quant.log_softmax_params(x.quant.scale)}
         params = ctx.symbol(op, "params")
         return Emission(
-            kernels=("log_softmax_s8",),
+            kernels=("log_softmax_s8", "mcu_fixedpoint"),
             call=(f"mcu_log_softmax_s8(&{params}, {ctx.cptr(op.inputs[0])}, "
                   f"{ctx.ptr(op.outputs[0])});"),
             params_type="mcu_log_softmax_params_t",

@@ -58,7 +58,7 @@ class Softmax(OpDef):
         }
         params = ctx.symbol(op, "params")
         return Emission(
-            kernels=("softmax_s8",),
+            kernels=("softmax_s8", "mcu_fixedpoint"),
             call=f"mcu_softmax_s8(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.ptr(op.outputs[0])});",
             params_type="mcu_softmax_params_t",
             params_name=params,
