@@ -7,6 +7,7 @@
 
 #include "conv_s8.h"
 #include "mat_mult_s8.h"
+#include "mcu_conv_taps.h"
 
 /* Valid filter taps of one output pixel: ky in [ky0, ky1), kx in [kx0, kx1). */
 typedef struct {
@@ -14,41 +15,14 @@ typedef struct {
     int32_t ky0, ky1, kx0, kx1;
 } conv_taps_t;
 
-/*
- * Range [*start, *end) of filter taps t for which
- * 0 <= origin + dil * t < size, clipped to [0, k).
- */
-static void conv_valid_taps(int32_t origin, int32_t dil, int32_t k, int32_t size,
-                            int32_t *start, int32_t *end)
-{
-    const int32_t room = size - origin;
-    int32_t s = 0;
-    int32_t e = 0;
-
-    if (origin < 0) {
-        s = (-origin + dil - 1) / dil;
-    }
-    if (room > 0) {
-        e = (room + dil - 1) / dil;
-    }
-    if (e > k) {
-        e = k;
-    }
-    if (s > e) {
-        s = e;
-    }
-    *start = s;
-    *end = e;
-}
-
 static void conv_pixel_taps(const mcu_conv_params_t *p, int32_t pix, conv_taps_t *t)
 {
     const int32_t oy = pix / p->out_w;
     const int32_t ox = pix % p->out_w;
     t->iy0 = oy * p->stride_h - p->pad_top;
     t->ix0 = ox * p->stride_w - p->pad_left;
-    conv_valid_taps(t->iy0, p->dil_h, p->k_h, p->in_h, &t->ky0, &t->ky1);
-    conv_valid_taps(t->ix0, p->dil_w, p->k_w, p->in_w, &t->kx0, &t->kx1);
+    mcu_conv_valid_taps(t->iy0, p->dil_h, p->k_h, p->in_h, &t->ky0, &t->ky1);
+    mcu_conv_valid_taps(t->ix0, p->dil_w, p->k_w, p->in_w, &t->kx0, &t->kx1);
 }
 
 static int conv_same_taps(const conv_taps_t *a, const conv_taps_t *b)

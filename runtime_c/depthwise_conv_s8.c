@@ -6,34 +6,8 @@
 #include <stddef.h>
 
 #include "depthwise_conv_s8.h"
+#include "mcu_conv_taps.h"
 #include "mcu_requant.h"
-
-/*
- * Range [*start, *end) of filter taps t for which
- * 0 <= origin + dil * t < size, clipped to [0, k).
- */
-static void dw_valid_taps(int32_t origin, int32_t dil, int32_t k, int32_t size,
-                          int32_t *start, int32_t *end)
-{
-    const int32_t room = size - origin;
-    int32_t s = 0;
-    int32_t e = 0;
-
-    if (origin < 0) {
-        s = (-origin + dil - 1) / dil;
-    }
-    if (room > 0) {
-        e = (room + dil - 1) / dil;
-    }
-    if (e > k) {
-        e = k;
-    }
-    if (s > e) {
-        s = e;
-    }
-    *start = s;
-    *end = e;
-}
 
 /* Output offset and activation clamp of a requantized value. */
 static int8_t dw_output(const mcu_conv_params_t *p, int32_t v)
@@ -81,12 +55,12 @@ static int8_t dw_output(const mcu_conv_params_t *p, int32_t v)
         for (oy = 0; oy < out_h; ++oy) {                                                      \
             const int32_t iy0 = oy * stride_h - pad_top;                                      \
             int32_t ky0, ky1;                                                                 \
-            dw_valid_taps(iy0, dil_h, k_h, in_h, &ky0, &ky1);                                 \
+            mcu_conv_valid_taps(iy0, dil_h, k_h, in_h, &ky0, &ky1);                                 \
             for (ox = 0; ox < out_w; ++ox) {                                                  \
                 const int32_t ix0 = ox * stride_w - pad_left;                                 \
                 int32_t kx0, kx1;                                                             \
                 int32_t acc[W];                                                               \
-                dw_valid_taps(ix0, dil_w, k_w, in_w, &kx0, &kx1);                             \
+                mcu_conv_valid_taps(ix0, dil_w, k_w, in_w, &kx0, &kx1);                             \
                 for (j = 0; j < W; ++j) {                                                     \
                     acc[j] = 0;                                                               \
                 }                                                                             \
@@ -139,11 +113,11 @@ static void dw_generic(const mcu_conv_params_t *p, const int8_t *in_batch, int32
     for (oy = 0; oy < p->out_h; ++oy) {
         const int32_t iy0 = oy * p->stride_h - p->pad_top;
         int32_t ky0, ky1;
-        dw_valid_taps(iy0, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
+        mcu_conv_valid_taps(iy0, p->dil_h, p->k_h, p->in_h, &ky0, &ky1);
         for (ox = 0; ox < p->out_w; ++ox) {
             const int32_t ix0 = ox * p->stride_w - p->pad_left;
             int32_t kx0, kx1;
-            dw_valid_taps(ix0, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
+            mcu_conv_valid_taps(ix0, p->dil_w, p->k_w, p->in_w, &kx0, &kx1);
             int32_t ic = c0 / depth_mult;
             int32_t m = c0 - ic * depth_mult;
             for (oc = c0; oc < out_c; ++oc) {

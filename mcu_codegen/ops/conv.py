@@ -199,7 +199,7 @@ class _ConvBase(OpDef):
                 f"{ctx.cptr(op.inputs[1])}, {bias_ptr}, {mult}, {shift}, "
                 f"{ctx.ptr(op.outputs[0])});"
             )
-            kernels: tuple[str, ...] = ("depthwise_conv_s8",)
+            kernels: tuple[str, ...] = ("depthwise_conv_s8", "mcu_conv_taps")
         else:
             assert w.data is not None
             rows = np.asarray(w.data).reshape(w.shape[0], -1)
@@ -209,7 +209,7 @@ class _ConvBase(OpDef):
                 f"{mat_mult.filter_rows(ctx, op, rows, k_pad, op.inputs[1])}, {bias_ptr}, "
                 f"{mult}, {shift}, {ctx.ptr(op.outputs[0])}, {scratch});"
             )
-            kernels = ("conv_s8", mat_mult.KERNEL)
+            kernels = ("conv_s8", "mcu_conv_taps", mat_mult.KERNEL)
         return Emission(
             kernels=kernels,
             call=call,

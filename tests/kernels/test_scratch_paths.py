@@ -21,9 +21,11 @@ from tests.kernels._sweep import Case, assert_bit_exact
 _plan = api.plan
 
 
-def plan_granting_all_scratch(g: Graph) -> ArenaPlan:
-    """The usual plan, plus every scratch request it left out, placed after the arena."""
-    p = _plan(g)
+def plan_granting_all_scratch(g: Graph, isa: str = "portable") -> ArenaPlan:
+    """The usual plan, plus every scratch request it left out, placed after the arena
+    (portable kernels: the tests here compile for the host)."""
+    assert isa == "portable", isa
+    p = _plan(g, isa)
     buffers, offsets, size = list(p.buffers), dict(p.offsets), p.arena_bytes
     for pos, op in enumerate(g.ops):
         nbytes = OPS[op.kind].scratch_bytes(g, op)
