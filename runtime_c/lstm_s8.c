@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lstm_s8.h"
+#include "mat_mult_s8.h"
 #include "mcu_requant.h"
 
 /*
@@ -45,146 +46,287 @@ static const uint16_t mcu_sigmoid_table[256] = {
     65534, 65534, 65534, 65534, 65534, 65535
 };
 
+/* The per-value helpers below run inside the unit loop: always inlined (gcc keeps
+ * them out of line otherwise). */
+#if defined(__GNUC__)
+#define MCU_LSTM_INLINE __attribute__((always_inline)) inline
+#else
+#define MCU_LSTM_INLINE inline
+#endif
+
 /*
  * int16 Q3.12 -> Q0.15 sigmoid, the way TFLite's int16 Logistic runs it inside
  * the LSTM (input multiplier 0 and left shift 0, i.e. the input is taken times 3).
  * Bit-exact with: reference_integer_ops::Logistic(int16)
  * (tensorflow/lite/kernels/internal/reference/integer_ops/logistic.h).
+ * Its saturation branch (table index >= 255) is never taken here: |x| <= 98,304
+ * gives an index of at most 192. The negative side, (2^25 - r + 2^9 - 1) >> 10,
+ * equals 32768 - ((r + 2^9) >> 10) (tests/kernels/test_lstm.py checks every input).
  */
-static int16_t mcu_lstm_sigmoid(int16_t v)
+static MCU_LSTM_INLINE int32_t mcu_lstm_sigmoid(int32_t v)
 {
-    const int32_t x = (int32_t)v * 3; /* |x| <= 98,304 */
+    const int32_t x = v * 3; /* |x| <= 98,304 */
     const uint32_t ax = (uint32_t)(x < 0 ? -x : x);
-    const uint32_t uh = ax >> 9;
-    uint32_t r;
-
-    if (uh >= 255u) {
-        r = 0x7FFFu << 10;
-    } else {
-        const uint32_t ua = mcu_sigmoid_table[uh];
-        const uint32_t ub = mcu_sigmoid_table[uh + 1u];
-        r = (ua << 9) + (ax & 0x1FFu) * (ub - ua);
-    }
-    r = (x >= 0) ? (r + (1u << 9)) : ((1u << 25) - r + (1u << 9) - 1u);
-    return (int16_t)(r >> 10); /* in [0, 32767] */
+    const uint32_t uh = ax >> 9; /* <= 192 */
+    const uint32_t ua = mcu_sigmoid_table[uh];
+    const uint32_t ub = mcu_sigmoid_table[uh + 1u];
+    const int32_t pos = (int32_t)(((ua << 9) + (ax & 0x1FFu) * (ub - ua) + (1u << 9)) >> 10);
+    return (x >= 0) ? pos : 32768 - pos; /* in [0, 32767] */
 }
 
 /*
- * int16 tanh into Q0.15. The input is first scaled to the table's units:
- * (v * multiplier + round) >> shift (multiplier 3 << k and shift 0, or
- * multiplier 3 and a right shift, chosen by the generator from the input scale).
+ * int16 tanh into Q0.15 of x, the input already scaled to the table's units
+ * (Q4.8 after the rescaling below). Saturation as in mcu_lstm_sigmoid (index 254,
+ * fraction 255: 255 more than the reference's 0xFFFF << 8, discarded by the
+ * final shift).
  * Bit-exact with: reference_integer_ops::Tanh(int16)
- * (tensorflow/lite/kernels/internal/reference/integer_ops/tanh.h).
+ * (tensorflow/lite/kernels/internal/reference/integer_ops/tanh.h) after its
+ * input scaling.
  */
-static int16_t mcu_lstm_tanh(int16_t v, int32_t multiplier, int32_t shift)
+static MCU_LSTM_INLINE int32_t mcu_lstm_tanh_scaled(int32_t x)
 {
-    const int32_t round = (shift > 0) ? ((int32_t)1 << (shift - 1)) : 0;
-    const int32_t x = mcu_asr_s32((int32_t)v * multiplier + round, shift);
     const uint32_t ax = (uint32_t)(x < 0 ? -x : x);
-    const uint32_t uh = ax >> 8;
-    int32_t r;
-
-    if (uh >= 255u) {
-        r = (int32_t)(0xFFFFu << 8);
-    } else {
-        const uint32_t ua = mcu_sigmoid_table[uh];
-        const uint32_t ub = mcu_sigmoid_table[uh + 1u];
-        r = (int32_t)((ua << 8) + (ax & 0xFFu) * (ub - ua));
-    }
-    r = (x >= 0) ? (r - (1 << 23) + (1 << 7)) : (-r + (1 << 23) + (1 << 7) - 1);
-    return (int16_t)mcu_asr_s32(r, 8); /* in [-32767, 32767] */
+    const uint32_t sat = (ax >> 8) >= 255u;
+    const uint32_t uh = sat ? 254u : (ax >> 8);
+    const uint32_t frac = sat ? 0xFFu : (ax & 0xFFu);
+    const int32_t ua = mcu_sigmoid_table[uh];
+    const int32_t ub = mcu_sigmoid_table[uh + 1u];
+    const int32_t r = (ua << 8) + (int32_t)frac * (ub - ua);
+    const int32_t rr = (x >= 0) ? (r - (1 << 23) + (1 << 7)) : (-r + (1 << 23) + (1 << 7) - 1);
+    return mcu_asr_s32(rr, 8); /* in [-32767, 32767] */
 }
 
-static int32_t mcu_lstm_sat16(int32_t x)
+/* tanh of a Q3.12 gate pre-activation: Tanh(int16) with multiplier 3, no shift. */
+static MCU_LSTM_INLINE int32_t mcu_lstm_tanh_q312(int32_t v)
+{
+    return mcu_lstm_tanh_scaled(v * 3);
+}
+
+/* tanh of the cell state: the input scaled by (v * multiplier + round) >> shift
+ * (multiplier 3 << k and shift 0, or multiplier 3 and a right shift, chosen by the
+ * generator from the cell scale; round = 2^(shift - 1) or 0). */
+static MCU_LSTM_INLINE int32_t mcu_lstm_tanh_cell(int32_t v, int32_t multiplier, int32_t shift,
+                                                  int32_t round)
+{
+    return mcu_lstm_tanh_scaled(mcu_asr_s32(v * multiplier + round, shift));
+}
+
+static MCU_LSTM_INLINE int32_t mcu_lstm_sat16(int32_t x)
 {
     return mcu_clamp_s32(x, INT16_MIN, INT16_MAX);
 }
 
-/*
- * One gate's pre-activation for unit s: the input FC (with bias) and the
- * recurrent FC (no bias), each rescaled to int16 Q3.12 and saturated, then
- * added with saturation. Bit-exact with lstm_internal::CalculateLstmGate up to
- * the activation: reference_integer_ops::FullyConnected (int8 -> int16, output
- * offset 0) twice, then lstm_internal::AddElementWise.
- */
-static int32_t mcu_lstm_gate_sum(const mcu_lstm_params_t *p, const mcu_lstm_gate_t *g,
-                                 int32_t s, const int8_t *x, const int8_t *h)
+/* The requantizations of one invoke, prepared once (mcu_requant.h). */
+typedef struct {
+    mcu_requant_t input[4], recurrent[4];
+    mcu_requant_t forget, update, hidden;
+    int32_t tanh_round;
+} mcu_lstm_prepared_t;
+
+/* Units per block of a step: their gate pre-activations wait on the stack
+ * (MCU_LSTM_BLOCK * 4 int16) between the two passes of mcu_lstm_step. */
+#define MCU_LSTM_BLOCK 16
+
+/* The input or hidden vector of a step: x16, x + offset as int16 zero padded to the
+ * stride (when the stride is at most MCU_LSTM_MAX_PADDED), else x8 itself (int8,
+ * the offset added in the dot products). */
+typedef struct {
+    const int16_t *x16;
+    const int8_t *x8;
+    int32_t offset;
+    int32_t stride;
+} mcu_lstm_vec_t;
+
+/* acc[k] = sum_d w[k * stride + d] * (v[d] + offset), k = 0..3: one unit's four gate
+ * rows (mat_mult_s8.h's tiles, which finish an unpadded row in a scalar tail). */
+static MCU_LSTM_INLINE void mcu_lstm_dots(const mcu_lstm_vec_t *v, const int8_t *w,
+                                          int32_t acc[4])
 {
-    const int8_t *wi = g->input_weights + s * p->input_size;
-    const int8_t *wr = g->recurrent_weights + s * p->state_size;
-    int32_t acc = 0;
-    int32_t rec = 0;
+    const int32_t n = v->stride;
+    acc[0] = acc[1] = acc[2] = acc[3] = 0;
+    if (v->x16 != NULL) {
+        mcu_dot_s16_4x1(v->x16, w, w + n, w + 2 * n, w + 3 * n, n, acc);
+    } else {
+        mcu_dot_s8_4x1(v->x8, w, w + n, w + 2 * n, w + 3 * n, n, v->offset, acc);
+    }
+}
+
+#if defined(__GNUC__)
+#define MCU_LSTM_NOINLINE __attribute__((noinline))
+#else
+#define MCU_LSTM_NOINLINE
+#endif
+
+/* One 4-row tile of int16 columns whose length n is a multiple of MCU_MAT_MULT_BLOCK
+ * (a padded stride, at most MCU_LSTM_MAX_PADDED): mcu_dot_s16_4x1's vectorizable
+ * loop, without its tail. */
+static MCU_LSTM_INLINE void mcu_lstm_tile16(const int16_t *x, const int8_t *w, int32_t n,
+                                            int32_t acc[4])
+{
+    const int8_t *w1 = w + n;
+    const int8_t *w2 = w + 2 * n;
+    const int8_t *w3 = w + 3 * n;
+    const int32_t main_n = n & ~(int32_t)(MCU_MAT_MULT_BLOCK - 1);
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     int32_t d;
 
-    for (d = 0; d < p->input_size; ++d) {
-        acc += (int32_t)wi[d] * ((int32_t)x[d] + p->input_offset);
+    for (d = 0; d < main_n; ++d) {
+        const int32_t v = x[d];
+        a0 += w[d] * v;
+        a1 += w1[d] * v;
+        a2 += w2[d] * v;
+        a3 += w3[d] * v;
     }
-    acc = mcu_add_wrap_s32(acc, g->bias[s]);
-    acc = mcu_lstm_sat16(mcu_multiply_by_quantized_multiplier(acc, g->input_multiplier,
-                                                              g->input_shift));
-    for (d = 0; d < p->state_size; ++d) {
-        rec += (int32_t)wr[d] * ((int32_t)h[d] + p->hidden_offset);
-    }
-    rec = mcu_lstm_sat16(mcu_multiply_by_quantized_multiplier(rec, g->recurrent_multiplier,
-                                                              g->recurrent_shift));
-    return mcu_lstm_sat16(acc + rec);
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 
-/* One time step of one batch row: x [input_size], h and c [state_size] in place,
- * out [state_size] receives the new hidden row. */
-static void mcu_lstm_step(const mcu_lstm_params_t *p, const int8_t *x, int8_t *h,
-                          int16_t *c, int8_t *out)
+/* Both tiles of one unit when both vectors are padded int16 copies: one call
+ * (kept out of line: gcc vectorizes the loops in a function of their own). */
+static MCU_LSTM_NOINLINE void mcu_lstm_dots16(const int16_t *x, const int8_t *wi, int32_t xs,
+                                              const int16_t *h, const int8_t *wr, int32_t hs,
+                                              int32_t ai[4], int32_t ar[4])
 {
-    int32_t s;
-
-    for (s = 0; s < p->state_size; ++s) {
-        const int32_t f = mcu_lstm_sigmoid((int16_t)mcu_lstm_gate_sum(p, &p->forget_gate, s, x, h));
-        const int32_t i = mcu_lstm_sigmoid((int16_t)mcu_lstm_gate_sum(p, &p->input_gate, s, x, h));
-        const int32_t g = mcu_lstm_tanh((int16_t)mcu_lstm_gate_sum(p, &p->cell_gate, s, x, h),
-                                        3, 0);
-        const int32_t o = mcu_lstm_sigmoid((int16_t)mcu_lstm_gate_sum(p, &p->output_gate, s, x, h));
-        int32_t kept, added, cell, t, hid;
-
-        /* Cell update: the two products are rescaled and saturated separately
-         * (MulElementwise, output offset 0), then added with saturation. */
-        kept = mcu_lstm_sat16(mcu_multiply_by_quantized_multiplier(
-            f * (int32_t)c[s], p->forget_multiplier, p->forget_shift));
-        added = mcu_lstm_sat16(mcu_multiply_by_quantized_multiplier(
-            i * g, p->update_multiplier, p->update_shift));
-        cell = mcu_lstm_sat16(kept + added);
-        if (p->cell_clip_enabled) {
-            /* std::max(std::min(clip, v), -clip): -32768 becomes -32767 at clip 32767. */
-            cell = (cell < p->cell_clip) ? cell : p->cell_clip;
-            cell = (cell > -p->cell_clip) ? cell : -p->cell_clip;
-        }
-        c[s] = (int16_t)cell;
-
-        /* Hidden state: tanh(cell) x output gate, rescaled into the int8 hidden state. */
-        t = mcu_lstm_tanh((int16_t)cell, p->tanh_multiplier, p->tanh_shift);
-        hid = mcu_add_wrap_s32(p->hidden_zero_point,
-                               mcu_multiply_by_quantized_multiplier(t * o, p->hidden_multiplier,
-                                                                    p->hidden_shift));
-        out[s] = (int8_t)mcu_clamp_s32(hid, INT8_MIN, INT8_MAX);
-    }
-    memcpy(h, out, (size_t)p->state_size);
+    mcu_lstm_tile16(x, wi, xs, ai);
+    mcu_lstm_tile16(h, wr, hs, ar);
 }
 
-void mcu_lstm_s8(const mcu_lstm_params_t *p, const int8_t *input, int8_t *hidden,
+/* One time step of one batch row: x the input row, h the previous hidden row,
+ * c [state_size] updated in place, out [state_size] receives the new hidden row.
+ * Per block of units, a first pass computes the four gate pre-activations of each
+ * unit, a second the activations and the state update: two short loops over
+ * independent units, which a pipelined core overlaps better than one long one. */
+static MCU_LSTM_INLINE void mcu_lstm_step(const mcu_lstm_s8_params_t *p,
+                                          const mcu_lstm_prepared_t *q, const mcu_lstm_vec_t *x,
+                                          const mcu_lstm_vec_t *h, int16_t *c, int8_t *out)
+{
+    /* locals: the int8 output stores may alias anything read through p, q, x or h */
+    const int32_t xs = x->stride;
+    const int32_t hs = h->stride;
+    const int32_t n_state = p->state_size;
+    const int both16 = x->x16 != NULL && h->x16 != NULL;
+    const int8_t *const w_in = p->input_weights;
+    const int8_t *const w_rec = p->recurrent_weights;
+    const int32_t *const biases = p->bias;
+    const int32_t clip_on = p->cell_clip_enabled;
+    const int32_t clip = p->cell_clip;
+    const int32_t tanh_mult = p->tanh_multiplier;
+    const int32_t tanh_shift = p->tanh_shift;
+    const int32_t tanh_round = q->tanh_round;
+    const int32_t hidden_zp = p->hidden_zero_point;
+    int16_t pre[MCU_LSTM_BLOCK][4];
+    int32_t s0, s, n, u, k;
+
+    for (s0 = 0; s0 < n_state; s0 += MCU_LSTM_BLOCK) {
+        n = (n_state - s0 < MCU_LSTM_BLOCK) ? n_state - s0 : MCU_LSTM_BLOCK;
+        for (u = 0; u < n; ++u) {
+            const int8_t *wi = w_in + (size_t)(s0 + u) * 4u * (size_t)xs;
+            const int8_t *wr = w_rec + (size_t)(s0 + u) * 4u * (size_t)hs;
+            const int32_t *bias = biases + 4 * (s0 + u);
+            int32_t ai[4], ar[4];
+
+            /* The four gates' input FC and recurrent FC (lstm_internal::CalculateLstmGate
+             * up to the activation: two reference FullyConnected int8 -> int16 with
+             * output offset 0, then AddElementWise). */
+            if (both16) {
+                mcu_lstm_dots16(x->x16, wi, xs, h->x16, wr, hs, ai, ar);
+            } else {
+                mcu_lstm_dots(x, wi, ai);
+                mcu_lstm_dots(h, wr, ar);
+            }
+            for (k = 0; k < 4; ++k) {
+                const int32_t in_fc = mcu_lstm_sat16(
+                    mcu_requant_apply(mcu_add_wrap_s32(ai[k], bias[k]), &q->input[k]));
+                const int32_t rec_fc =
+                    mcu_lstm_sat16(mcu_requant_apply(ar[k], &q->recurrent[k]));
+                pre[u][k] = (int16_t)mcu_lstm_sat16(in_fc + rec_fc);
+            }
+        }
+        for (u = 0; u < n; ++u) {
+            const int32_t f = mcu_lstm_sigmoid(pre[u][MCU_LSTM_FORGET]);
+            const int32_t i = mcu_lstm_sigmoid(pre[u][MCU_LSTM_INPUT]);
+            const int32_t g = mcu_lstm_tanh_q312(pre[u][MCU_LSTM_CELL]);
+            const int32_t o = mcu_lstm_sigmoid(pre[u][MCU_LSTM_OUTPUT]);
+            int32_t kept, added, cell, t, hid;
+
+            s = s0 + u;
+            /* Cell update: the two products are rescaled and saturated separately
+             * (MulElementwise, output offset 0), then added with saturation. */
+            kept = mcu_lstm_sat16(mcu_requant_apply(f * (int32_t)c[s], &q->forget));
+            added = mcu_lstm_sat16(mcu_requant_apply(i * g, &q->update));
+            cell = mcu_lstm_sat16(kept + added);
+            if (clip_on) {
+                /* std::max(std::min(clip, v), -clip): -32768 becomes -32767 at 32767. */
+                cell = (cell < clip) ? cell : clip;
+                cell = (cell > -clip) ? cell : -clip;
+            }
+            c[s] = (int16_t)cell;
+
+            /* Hidden: tanh(cell) x output gate, rescaled into the int8 hidden state. */
+            t = mcu_lstm_tanh_cell(cell, tanh_mult, tanh_shift, tanh_round);
+            hid = mcu_add_wrap_s32(hidden_zp, mcu_requant_apply(t * o, &q->hidden));
+            out[s] = (int8_t)mcu_clamp_s32(hid, INT8_MIN, INT8_MAX);
+        }
+    }
+}
+
+void mcu_lstm_s8(const mcu_lstm_s8_params_t *p, const int8_t *input, int8_t *hidden,
                  int16_t *cell, int8_t *output)
 {
     const int32_t batches = p->batches;
     const int32_t steps = p->time_steps;
-    int32_t b, t;
+    const int32_t n_in = p->input_size;
+    const int32_t n_state = p->state_size;
+    int16_t x_pad[MCU_LSTM_MAX_PADDED];
+    int16_t h_pad[MCU_LSTM_MAX_PADDED];
+    mcu_lstm_vec_t xv, hv;
+    mcu_lstm_prepared_t q;
+    int32_t b, t, k;
+
+    for (k = 0; k < 4; ++k) {
+        mcu_requant_prepare(p->input_multiplier[k], p->input_shift[k], &q.input[k]);
+        mcu_requant_prepare(p->recurrent_multiplier[k], p->recurrent_shift[k], &q.recurrent[k]);
+    }
+    mcu_requant_prepare(p->forget_multiplier, p->forget_shift, &q.forget);
+    mcu_requant_prepare(p->update_multiplier, p->update_shift, &q.update);
+    mcu_requant_prepare(p->hidden_multiplier, p->hidden_shift, &q.hidden);
+    q.tanh_round = (p->tanh_shift > 0) ? ((int32_t)1 << (p->tanh_shift - 1)) : 0;
+
+    xv.offset = p->input_offset;
+    xv.stride = p->input_stride;
+    xv.x16 = (xv.stride <= MCU_LSTM_MAX_PADDED) ? x_pad : NULL;
+    hv.offset = p->hidden_offset;
+    hv.stride = p->state_stride;
+    hv.x16 = (hv.stride <= MCU_LSTM_MAX_PADDED) ? h_pad : NULL;
+    /* The padding columns meet zero weights: any value does, 0 keeps them defined. */
+    if (xv.x16 != NULL) {
+        memset(x_pad, 0, sizeof x_pad);
+    }
+    if (hv.x16 != NULL) {
+        memset(h_pad, 0, sizeof h_pad);
+    }
 
     /* Batch rows never interact, so each row runs all its steps in turn for
      * either layout (TFLite Micro runs the rows of one step together when
      * time_major; the arithmetic per row is the same). */
     for (b = 0; b < batches; ++b) {
-        int8_t *h = hidden + b * p->state_size;
-        int16_t *c = cell + b * p->state_size;
+        int8_t *h = hidden + (size_t)b * (size_t)n_state;
+        int16_t *c = cell + (size_t)b * (size_t)n_state;
+        hv.x8 = h;
         for (t = 0; t < steps; ++t) {
             const int32_t row = p->time_major ? (t * batches + b) : (b * steps + t);
-            mcu_lstm_step(p, input + row * p->input_size, h, c, output + row * p->state_size);
+            int8_t *out = output + (size_t)row * (size_t)n_state;
+            xv.x8 = input + (size_t)row * (size_t)n_in;
+            if (xv.x16 != NULL) {
+                mcu_s8_to_s16_offset(xv.x8, n_in, xv.offset, x_pad);
+            }
+            if (hv.x16 != NULL) {
+                mcu_s8_to_s16_offset(h, n_state, hv.offset, h_pad);
+            }
+            mcu_lstm_step(p, &q, &xv, &hv, c, out);
+            memcpy(h, out, (size_t)n_state);
         }
     }
 }

@@ -203,34 +203,6 @@ typedef struct {
     int32_t half_pixel_centers;  /* 0 or 1 */
 } mcu_resize_bilinear_params_t;
 
-/*
- * UNIDIRECTIONAL_SEQUENCE_LSTM, int8 activations and weights, int16 cell state
- * (lstm_s8.c). One gate: gate = act(input FC + recurrent FC), both rescaled to
- * int16 Q3.12 (scale 2^-12); the activation output is Q0.15 (scale 2^-15).
- */
-typedef struct {
-    const int8_t *input_weights;      /* [state_size, input_size], zero point 0 */
-    const int8_t *recurrent_weights;  /* [state_size, state_size], zero point 0 */
-    const int32_t *bias;              /* [state_size], added to the input FC    */
-    int32_t input_multiplier, input_shift;         /* input x weights -> Q3.12      */
-    int32_t recurrent_multiplier, recurrent_shift; /* hidden x weights -> Q3.12     */
-} mcu_lstm_gate_t;
-
-typedef struct {
-    int32_t batches, time_steps, input_size, state_size;
-    int32_t time_major;           /* 1: input [time, batch, in], 0: [batch, time, in] */
-    int32_t input_offset;         /* -input_zero_point                               */
-    int32_t hidden_offset;        /* -hidden_state_zero_point                        */
-    mcu_lstm_gate_t forget_gate, input_gate, cell_gate, output_gate;
-    int32_t forget_multiplier, forget_shift; /* forget gate x cell -> cell           */
-    int32_t update_multiplier, update_shift; /* input gate x cell gate -> cell       */
-    int32_t hidden_multiplier, hidden_shift; /* tanh(cell) x output gate -> hidden   */
-    int32_t hidden_zero_point;
-    int32_t cell_clip_enabled;    /* 1: clamp the cell to [-cell_clip, cell_clip]    */
-    int32_t cell_clip;            /* quantized clip, in [0, 32767]                   */
-    int32_t tanh_multiplier, tanh_shift;     /* cell -> tanh table input             */
-} mcu_lstm_params_t;
-
 /* SVDF, int8 input and output, int8 or int16 state and time weights (svdf_s8.c). */
 typedef struct {
     int32_t batches, input_size;

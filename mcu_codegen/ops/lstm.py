@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..ir import DType, Graph, Op, OpKind, Tensor
 from ..ir.graph import OpAttrs
-from . import quant, rules
+from . import mat_mult, quant, rules
 from .base import INT32_MAX, INT32_MIN, MAX_ACCUMULATION, Emission, EmitContext, OpDef, inp, out
 from .common import activation, opt_float
 
@@ -38,6 +40,9 @@ N_INPUTS = 24
 #: The rounded log2 of the cell scale feeds a shift of the int16 tanh input: outside
 #: this range the reference's int32 arithmetic would overflow or shift by 32 or more.
 MIN_CELL_POWER, MAX_CELL_POWER = -40, 2
+#: MCU_LSTM_MAX_PADDED in runtime_c/lstm_s8.h: the longest padded row the kernel copies
+#: its input or hidden vector into (on its stack).
+MAX_PADDED = 128
 
 
 @dataclass(frozen=True)
@@ -159,33 +164,69 @@ def _shape_rule(g: Graph, op: Op) -> str | None:
     return None
 
 
+def row_stride(n: int) -> int:
+    """The padded row length of a gate weight matrix over a vector of n values: n
+    rounded up to a multiple of MAT_MULT_BLOCK when that fits the kernel's stack copy
+    of the vector (MCU_LSTM_MAX_PADDED), so its dot products run only whole blocks;
+    else n (the dot products finish the last n % 16 terms in a scalar loop)."""
+    rounded = -(-n // mat_mult.MAT_MULT_BLOCK) * mat_mult.MAT_MULT_BLOCK
+    return rounded if rounded <= MAX_PADDED else n
+
+
+def interleaved(mats: Sequence[np.ndarray], stride: int) -> np.ndarray:
+    """[units, 4, stride]: the four gates' rows of each unit together, zero padded."""
+    units, n = mats[0].shape
+    out = np.zeros((units, len(mats), stride), dtype=np.int8)
+    for k, m in enumerate(mats):
+        out[:, k, :n] = m
+    return out
+
+
+def _c_list(values: Sequence[int]) -> str:
+    return "{" + ", ".join(str(v) for v in values) + "}"
+
+
 def lstm_fields(g: Graph, op: Op, ctx: EmitContext) -> dict[str, int | str]:
-    """Every field of mcu_lstm_params_t: TFLM's Prepare arithmetic
-    (PrepareGateParametersInteger, CreateLstmCellStateInfo), done at build time."""
+    """Every field of mcu_lstm_s8_params_t: TFLM's Prepare arithmetic
+    (PrepareGateParametersInteger, CreateLstmCellStateInfo), done at build time, and
+    the gate weights and biases interleaved by unit (lstm_s8.h)."""
     a = _attrs(op)
     x, h, c = _t(g, op, INPUT), _t(g, op, HIDDEN_STATE), _t(g, op, CELL_STATE)
     assert x.quant and h.quant and c.quant
     batches, steps, n_in, n_state = _sizes(g, op)
-    fields: dict[str, int | str] = {
-        "batches": batches, "time_steps": steps, "input_size": n_in, "state_size": n_state,
-        "time_major": int(a.time_major),
-        "input_offset": -x.quant.zero_point,
-        "hidden_offset": -h.quant.zero_point,
-    }
+    in_stride, state_stride = row_stride(n_in), row_stride(n_state)
+    mults: dict[str, list[int]] = {k: [] for k in ("im", "ish", "rm", "rsh")}
+    w_in, w_rec, biases = [], [], []
     for name, (w_i, r_i, b_i) in GATES.items():
-        w, r = _t(g, op, w_i), _t(g, op, r_i)
-        assert w.quant and r.quant
+        w, r, bias = _t(g, op, w_i), _t(g, op, r_i), _t(g, op, b_i)
+        assert w.quant and r.quant and w.data is not None and r.data is not None
+        assert bias.data is not None
         im, ish = quant.lstm_gate_multiplier(x.quant.scale, w.quant.scale)
         rm, rsh = quant.lstm_gate_multiplier(h.quant.scale, r.quant.scale)
         for v in (im, ish, rm, rsh):
             if not INT32_MIN <= v <= INT32_MAX:
                 raise ValueError(f"{name} multiplier {v} does not fit 32 bits")
-        fields[name] = (
-            f"{{.input_weights = {ctx.cptr(op.inputs[w_i])}, "
-            f".recurrent_weights = {ctx.cptr(op.inputs[r_i])}, "
-            f".bias = {ctx.cptr(op.inputs[b_i])}, .input_multiplier = {im}, .input_shift = {ish}, "
-            f".recurrent_multiplier = {rm}, .recurrent_shift = {rsh}}}"
-        )
+        for key, v in zip(("im", "ish", "rm", "rsh"), (im, ish, rm, rsh), strict=True):
+            mults[key].append(v)
+        w_in.append(np.asarray(w.data, dtype=np.int8).reshape(n_state, n_in))
+        w_rec.append(np.asarray(r.data, dtype=np.int8).reshape(n_state, n_state))
+        biases.append(np.asarray(bias.data, dtype=np.int64).reshape(n_state))
+    fields: dict[str, int | str] = {
+        "batches": batches, "time_steps": steps, "input_size": n_in, "state_size": n_state,
+        "time_major": int(a.time_major),
+        "input_stride": in_stride, "state_stride": state_stride,
+        "input_offset": -x.quant.zero_point,
+        "hidden_offset": -h.quant.zero_point,
+        "input_weights": ctx.const_array(op, "input_weights", "int8_t",
+                                         interleaved(w_in, in_stride)),
+        "recurrent_weights": ctx.const_array(op, "recurrent_weights", "int8_t",
+                                             interleaved(w_rec, state_stride)),
+        "bias": ctx.const_array(op, "bias", "int32_t",
+                                np.stack(biases, axis=1).astype(np.int32)),
+        "input_multiplier": _c_list(mults["im"]), "input_shift": _c_list(mults["ish"]),
+        "recurrent_multiplier": _c_list(mults["rm"]),
+        "recurrent_shift": _c_list(mults["rsh"]),
+    }
     gate_out = quant.LSTM_GATE_OUTPUT_SCALE
     fm, fsh = quant.inter_gate_multiplier(gate_out, c.quant.scale, c.quant.scale)
     um, ush = quant.inter_gate_multiplier(gate_out, gate_out, c.quant.scale)
@@ -240,9 +281,9 @@ class UnidirectionalSequenceLstm(OpDef):
             f"{ctx.ptr(op.outputs[0])});"
         )
         return Emission(
-            kernels=("lstm_s8",),
+            kernels=("lstm_s8", mat_mult.KERNEL),
             call=call,
-            params_type="mcu_lstm_params_t",
+            params_type="mcu_lstm_s8_params_t",
             params_name=params,
             params=tuple(fields.items()),
         )

@@ -47,6 +47,11 @@ CURATED: list[Case] = [
     _case((2, 2, 2, 9), 3, keep=True, pc=True, act="RELU", out_zp=127),
     _case((3, 12), 5, out_f=1e9, out_zp=-100),  # multiplier < 2^-32: becomes 0
     _case((2, 12), 5, pc=True, out_f=1e9, out_zp=100),
+    # one input row, per-tensor weights (a loop of its own): hello_world's layers
+    _case((1, 1), 16, act="RELU", in_zp=-128, out_zp=-128),
+    _case((1, 16), 16, act="RELU", in_zp=-128),
+    _case((1, 16), 1, out_zp=5),
+    _case((1, 5), 7, bias=False, in_zp=127),
 ]
 
 IN_QP = [(0.02, 5), (0.5, -128), (0.003, 127), (1.0 / 128, 0), (0.05, -1), (0.25, 100)]

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mcu_codegen import api
+from mcu_codegen.ops import quant
+from mcu_codegen.ops.lstm import MAX_CELL_POWER, MIN_CELL_POWER
+from mcu_codegen.resources import data_dir
+from mcu_codegen.verify.host import STRICT_FLAGS
 from tests.kernels._sweep import VERIFY_INPUTS, Case, case_id, case_rng, case_seed, sweep
 from tests.tflite_writer import ModelBuilder, QParams
 
@@ -37,6 +44,10 @@ CURATED: list[Case] = [
           cell=-9.0),  # saturating gates and cell
     _case(steps=3, n_in=28, n_state=20, in_s=1 / 255, in_zp=-128, h_s=0.0078, cell=-12.0,
           clip=10.0),  # the mnist_lstm layout
+    # vectors longer than MCU_LSTM_MAX_PADDED (128) are read as int8 in place, not
+    # padded: both of them, with tails; then only the hidden one (DTLN has the input)
+    _case(steps=2, n_in=130, n_state=137, in_zp=-128, h_zp=-4, cell=-11.0, clip=10.0),
+    _case(batches=2, steps=2, n_in=20, n_state=133, tm=True, in_zp=40, h_zp=30),
 ]
 
 CELL = [-8.0, -9.0, -10.0, -11.0, -12.0, -13.0, -15.0, -11.4, -12.7, -14.2]
@@ -127,7 +138,7 @@ def test_lstm_variants_are_refused_with_reasons() -> None:
     case = _case(steps=2, n_in=4, n_state=4)
     model = lstm_model(case)
     compiled = api.compile_model(model)  # the plain one compiles
-    assert compiled.library.report["kernels"] == ["lstm_s8"]
+    assert set(compiled.library.report["kernels"]) == {"lstm_s8", "mat_mult_s8"}
     mb_model = _with_peephole(case)
     with pytest.raises(UnsupportedError, match="peephole"):
         api.compile_model(mb_model)
@@ -157,3 +168,91 @@ def _with_peephole(case: Case) -> bytes:
     mb.add_op("UNIDIRECTIONAL_SEQUENCE_LSTM", new_inputs, [y], {"time_major": case["tm"]})
     mb.set_io([remap[inputs[0]]], [y])
     return mb.build()
+
+
+#: The int16 Logistic and Tanh the way TFLite writes them (reference_integer_ops::
+#: Logistic and Tanh, int16, tensorflow/lite/kernels/internal/reference/integer_ops/),
+#: with their branches, beside the branch-free ones of lstm_s8.c (included whole to
+#: reach its static functions), over every int16 input and every tanh input scaling
+#: the generator can choose.
+ACTIVATION_HARNESS = r"""
+#include <stdio.h>
+#include "lstm_s8.c"
+
+static int32_t ref_sigmoid(int16_t v)
+{
+    const int32_t x = (int32_t)v * 3;
+    const uint32_t ax = (uint32_t)(x < 0 ? -x : x);
+    const uint32_t uh = ax >> 9;
+    uint32_t r;
+    if (uh >= 255u) {
+        r = 0x7FFFu << 10;
+    } else {
+        const uint32_t ua = mcu_sigmoid_table[uh];
+        const uint32_t ub = mcu_sigmoid_table[uh + 1u];
+        r = (ua << 9) + (ax & 0x1FFu) * (ub - ua);
+    }
+    r = (x >= 0) ? (r + (1u << 9)) : ((1u << 25) - r + (1u << 9) - 1u);
+    return (int32_t)(r >> 10);
+}
+
+static int32_t ref_tanh(int16_t v, int32_t multiplier, int32_t shift)
+{
+    const int32_t round = (shift > 0) ? ((int32_t)1 << (shift - 1)) : 0;
+    const int32_t x = mcu_asr_s32((int32_t)v * multiplier + round, shift);
+    const uint32_t ax = (uint32_t)(x < 0 ? -x : x);
+    const uint32_t uh = ax >> 8;
+    int32_t r;
+    if (uh >= 255u) {
+        r = (int32_t)(0xFFFFu << 8);
+    } else {
+        const uint32_t ua = mcu_sigmoid_table[uh];
+        const uint32_t ub = mcu_sigmoid_table[uh + 1u];
+        r = (int32_t)((ua << 8) + (ax & 0xFFu) * (ub - ua));
+    }
+    r = (x >= 0) ? (r - (1 << 23) + (1 << 7)) : (-r + (1 << 23) + (1 << 7) - 1);
+    return mcu_asr_s32(r, 8);
+}
+
+static const int32_t scalings[][2] = { SCALINGS };
+
+int main(void)
+{
+    long bad = 0, checked = 0;
+    size_t j;
+    int32_t v;
+    for (v = INT16_MIN; v <= INT16_MAX; ++v) {
+        bad += mcu_lstm_sigmoid(v) != ref_sigmoid((int16_t)v);
+        bad += mcu_lstm_tanh_q312(v) != ref_tanh((int16_t)v, 3, 0);
+        checked += 2;
+        for (j = 0; j < sizeof scalings / sizeof scalings[0]; ++j) {
+            const int32_t m = scalings[j][0], s = scalings[j][1];
+            const int32_t round = (s > 0) ? ((int32_t)1 << (s - 1)) : 0;
+            bad += mcu_lstm_tanh_cell(v, m, s, round) != ref_tanh((int16_t)v, m, s);
+            ++checked;
+        }
+    }
+    printf("%ld mismatches in %ld values\n", bad, checked);
+    return bad != 0 || checked < 65536L * 3;
+}
+"""
+
+
+def test_branch_free_activations_equal_the_reference(tmp_path: Path) -> None:
+    """lstm_s8.c's sigmoid and tanh saturate without branches (interpolating at the
+    table's last segment instead of returning the reference's constant): equal on
+    every input."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc is not None, "no C compiler on this machine (.ci/run installs gcc)"
+    scalings = sorted({quant.lstm_tanh_scaling(p)
+                       for p in range(MIN_CELL_POWER, MAX_CELL_POWER + 1)})
+    assert len(scalings) == MAX_CELL_POWER - MIN_CELL_POWER + 1
+    src = tmp_path / "lstm_activations.c"
+    src.write_text(ACTIVATION_HARNESS.replace(
+        "SCALINGS", ", ".join(f"{{{m}, {s}}}" for m, s in scalings)))
+    exe = tmp_path / "lstm_activations"
+    runtime = data_dir("runtime_c")
+    subprocess.run([cc, *STRICT_FLAGS, "-O2", "-I", str(runtime), "-o", str(exe), str(src),
+                    str(runtime / "mat_mult_s8.c")], check=True, capture_output=True, text=True)
+    proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout
