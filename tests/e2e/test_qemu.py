@@ -57,7 +57,8 @@ def test_example_model_is_bit_exact_and_measured(board: str, example: Path) -> N
     assert target is not None and target["board"] == board
     assert target["macs"] == 488_384
     n = target["instructions_per_inference"]
-    assert isinstance(n, int) and 1_000_000 < n < 50 * 488_384
+    # no core does more than 16 int8 MACs per instruction (MVE); 50 per MAC is far too slow
+    assert isinstance(n, int) and 488_384 // 16 < n < 50 * 488_384
     flash, ram = target["flash"], target["ram"]
     assert isinstance(flash, dict) and isinstance(ram, dict)
     assert flash["rodata"] >= 4976  # the weights live in flash
