@@ -27,14 +27,25 @@ extern "C" {
  */
 #define MCU_LSTM_MAX_PADDED 128
 
+/* Units per block of a step (their gate accumulators wait on the stack between the
+ * passes of a step), and the row length of the bias: the state size rounded up to
+ * whole blocks. */
+#define MCU_LSTM_BLOCK 16
+#define MCU_LSTM_BIAS_STRIDE(state_size) \
+    (((state_size) + MCU_LSTM_BLOCK - 1) / MCU_LSTM_BLOCK * MCU_LSTM_BLOCK)
+
 /*
  * Parameters, all derived at build time (TFLM's Prepare arithmetic).
  *
  * Weights are interleaved by unit so that the four gate rows of one unit are
  * consecutive, and each row is zero padded to its stride:
- *   input_weights      [state_size][4][input_stride]   int8, zero point 0
- *   recurrent_weights  [state_size][4][state_stride]   int8, zero point 0
- *   bias               [state_size][4]                 int32 (the input FC's)
+ *   input_weights      [state_size][4][input_stride]   zero point 0
+ *   recurrent_weights  [state_size][4][state_stride]   zero point 0
+ * each int8 as in the model when its vector is read in place (stride above
+ * MCU_LSTM_MAX_PADDED), else uint8 holding w + 128 (padding too: 128), which the
+ * kernel corrects by 128 x the sum of the padded vector.
+ *   bias               [4][MCU_LSTM_BIAS_STRIDE(state_size)]  int32 (the input
+ *                      FC's), gate by gate, each row zero padded to whole blocks
  * with the gates in the order forget, input, cell, output (MCU_LSTM_*).
  * A stride is the vector's size rounded up to a multiple of MCU_MAT_MULT_BLOCK
  * when that is at most MCU_LSTM_MAX_PADDED: the kernel then copies the vector,
@@ -50,8 +61,8 @@ typedef struct {
     int32_t input_stride, state_stride;
     int32_t input_offset;         /* -input_zero_point                               */
     int32_t hidden_offset;        /* -hidden_state_zero_point                        */
-    const int8_t *input_weights;
-    const int8_t *recurrent_weights;
+    const void *input_weights;    /* int8, or uint8 w + 128 for a padded row (above) */
+    const void *recurrent_weights;
     const int32_t *bias;
     int32_t input_multiplier[4], input_shift[4];         /* input x weights -> Q3.12  */
     int32_t recurrent_multiplier[4], recurrent_shift[4]; /* hidden x weights -> Q3.12 */
@@ -80,21 +91,25 @@ typedef struct {
  * Each step, per batch row and state unit s:
  *   the four gate pre-activations: input FC (with bias) and recurrent FC, each
  *   rescaled to int16 Q3.12 and saturated, added with saturation; they come
- *   from two 4-row dot-product tiles (mat_mult_s8.h) over the unit's four
- *   interleaved weight rows;
+ *   from two 4-row dot-product tiles over the unit's four interleaved weight rows;
  *   f, i, o = sigmoid(pre-activation), g = tanh(...)  (int16, Q0.15)
  *   cell[s] = sat16(rescale(f * cell[s]) + rescale(i * g)), then clipped
  *   hidden[s] = clamp8(hidden_zero_point + rescale(tanh(cell[s]) * o))
  * The new hidden row is written to the output first and copied to `hidden`
  * only after all units are done (every gate reads the previous hidden row).
+ * On a Cortex-M the units run one by one, every value in registers; elsewhere
+ * (hosts) in passes of up to 32 units whose gates, activations and state updates
+ * run as loops over the units that the compiler vectorizes (lstm_s8.c,
+ * MCU_LSTM_VECTOR_LANES). Each rescaling is MultiplyByQuantizedMultiplier in two
+ * exact steps (a 32 x 32 -> 64 product, then an int32 rounding shift).
  *
  * Value ranges: products of int16 gate values fit int32; the int32 FC
  * accumulators are exact for input_size and state_size up to 65,793.
  *
  * Scratch memory: none. Stack: two int16 rows of MCU_LSTM_MAX_PADDED (the
- * padded input and hidden copies, 512 bytes), the gate pre-activations of a
- * block of 16 units (128 bytes) and the eleven prepared requantizations
- * (264 bytes). (TFLite Micro uses four int16 gate buffers of batches *
+ * padded input and hidden copies, 512 bytes) and the eleven prepared
+ * requantizations (176 bytes); on a host also the accumulators, gates and cell of
+ * a pass (1.7 KB). (TFLite Micro uses four int16 gate buffers of batches *
  * state_size each in its arena.)
  *
  * Bit-exact with: tflite::EvalLstm<int8_t, int8_t, int16_t, int32_t> and

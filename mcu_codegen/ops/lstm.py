@@ -43,6 +43,8 @@ MIN_CELL_POWER, MAX_CELL_POWER = -40, 2
 #: MCU_LSTM_MAX_PADDED in runtime_c/lstm_s8.h: the longest padded row the kernel copies
 #: its input or hidden vector into (on its stack).
 MAX_PADDED = 128
+#: MCU_LSTM_BLOCK in runtime_c/lstm_s8.h: units per block; the bias rows are padded to it.
+LSTM_BLOCK = 16
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,28 @@ def interleaved(mats: Sequence[np.ndarray], stride: int) -> np.ndarray:
     return out
 
 
+def gate_weights(mats: Sequence[np.ndarray], stride: int) -> tuple[str, np.ndarray]:
+    """The kernel's weights over one vector (lstm_s8.h): interleaved by unit; for a padded
+    row (stride above the size, or a multiple of the block up to MAX_PADDED) stored as
+    uint8 w + 128, padding included (the kernel removes 128 x the vector's sum), else
+    int8 as they are."""
+    w = interleaved(mats, stride)
+    if stride <= MAX_PADDED:
+        return "uint8_t", (w.astype(np.int16) + 128).astype(np.uint8)
+    return "int8_t", w
+
+
+def gate_major_bias(biases: Sequence[np.ndarray]) -> np.ndarray:
+    """[4, MCU_LSTM_BIAS_STRIDE(units)] int32: each gate's bias, zero padded to whole
+    blocks of MCU_LSTM_BLOCK units (lstm_s8.h)."""
+    units = len(biases[0])
+    stride = -(-units // LSTM_BLOCK) * LSTM_BLOCK
+    out = np.zeros((len(biases), stride), dtype=np.int32)
+    for k, b in enumerate(biases):
+        out[k, :units] = b
+    return out
+
+
 def _c_list(values: Sequence[int]) -> str:
     return "{" + ", ".join(str(v) for v in values) + "}"
 
@@ -217,12 +241,10 @@ def lstm_fields(g: Graph, op: Op, ctx: EmitContext) -> dict[str, int | str]:
         "input_stride": in_stride, "state_stride": state_stride,
         "input_offset": -x.quant.zero_point,
         "hidden_offset": -h.quant.zero_point,
-        "input_weights": ctx.const_array(op, "input_weights", "int8_t",
-                                         interleaved(w_in, in_stride)),
-        "recurrent_weights": ctx.const_array(op, "recurrent_weights", "int8_t",
-                                             interleaved(w_rec, state_stride)),
-        "bias": ctx.const_array(op, "bias", "int32_t",
-                                np.stack(biases, axis=1).astype(np.int32)),
+        "input_weights": ctx.const_array(op, "input_weights", *gate_weights(w_in, in_stride)),
+        "recurrent_weights": ctx.const_array(op, "recurrent_weights",
+                                             *gate_weights(w_rec, state_stride)),
+        "bias": ctx.const_array(op, "bias", "int32_t", gate_major_bias(biases)),
         "input_multiplier": _c_list(mults["im"]), "input_shift": _c_list(mults["ish"]),
         "recurrent_multiplier": _c_list(mults["rm"]),
         "recurrent_shift": _c_list(mults["rsh"]),
