@@ -225,3 +225,53 @@ static inline int32_t mcu__ssat(int32_t v, int bits)
 #endif
 
 #endif /* MCU_ARM_DSP_H */
+
+/* ---- appended for the DSP depthwise / pooling / add kernels ------------------------ */
+#ifndef MCU_ARM_DSP_DW_H
+#define MCU_ARM_DSP_DW_H
+
+/* Lane-wise signed maximum of four int8 lanes: SSUB8 sets the GE flag of each lane where
+ * a >= b, SEL then takes those lanes from a and the others from b. */
+static inline int32_t mcu_max_s8x4(int32_t a, int32_t b)
+{
+#if MCU_ARM_DSP
+    int32_t r;
+    __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
+    return r;
+#else
+    uint32_t r = 0;
+    int i;
+    for (i = 0; i < 4; ++i) {
+        const int32_t x = mcu__byte(a, i);
+        const int32_t y = mcu__byte(b, i);
+        r |= (uint32_t)(uint8_t)(int8_t)(x >= y ? x : y) << (8 * i);
+    }
+    return (int32_t)r;
+#endif
+}
+
+#endif /* MCU_ARM_DSP_DW_H */
+
+/* ---- appended for the DSP CONV_2D / FULLY_CONNECTED kernels ------------------------ */
+#ifndef MCU_ARM_DSP_MM_H
+#define MCU_ARM_DSP_MM_H
+
+/* SMMLAR: acc + ((a * b + 2^31) >> 32), the high word of acc * 2^32 + a * b + 2^31
+ * (wrapping). With a = 2x: acc + SaturatingRoundingDoublingHighMul(x, b) for every
+ * |x| < 2^30 (see dsp_mat_mult_s8.h). */
+static inline int32_t mcu_smmlar(int32_t a, int32_t b, int32_t acc)
+{
+#if MCU_ARM_DSP
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+#else
+    const uint64_t u = (uint64_t)((int64_t)a * (int64_t)b) + ((uint64_t)(uint32_t)acc << 32)
+                       + ((uint64_t)1 << 31);
+    const uint32_t hi = (uint32_t)(u >> 32);
+    return (hi <= (uint32_t)INT32_MAX) ? (int32_t)hi
+                                       : (int32_t)(hi - 0x80000000u) - INT32_MAX - 1;
+#endif
+}
+
+#endif /* MCU_ARM_DSP_MM_H */

@@ -126,6 +126,8 @@ def _load() -> None:
 
 
 #: Variant modules of this package, each registering its variants on import.
-_MODULES: tuple[str, ...] = ()
+_MODULES: tuple[str, ...] = (
+    "dsp_conv", "dsp_fully_connected", "dsp_depthwise", "dsp_pool", "dsp_add",
+)
 
 _load()

@@ -1,0 +1,134 @@
+"""DEPTHWISE_CONV_2D with the DSP instructions (runtime_c/dsp_depthwise_conv_s8.c).
+
+Everything the kernel needs besides the input is computed here: the input zero point
+folded into the bias, the weights widened to int16 (times 2^(1 + left shift), so that
+SMMULR of the sum is the reference's SaturatingRoundingDoublingHighMul), the output
+zero point folded into the rounding constant, and a row of input zero points read for
+taps outside the image. The variant applies when the depth multiplier is 1 and every
+intermediate sum provably stays in int32 (checked per channel from the weights, the
+bias and the int8 input range); otherwise the portable kernel runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...ir import Graph, Op, OpKind
+from .. import quant
+from ..base import Emission, EmitContext, inp, out
+from ..conv import ConvAttrs, geometry
+from . import register
+
+KERNEL = "dsp_depthwise_conv_s8"
+MAX_TAPS = 64  # MCU_DSP_DW_MAX_TAPS
+LIMIT = 1 << 31
+
+
+@dataclass(frozen=True)
+class _Plan:
+    geo: dict[str, int]
+    stream: np.ndarray  # int32 [blocks][4 + 2 * taps + 12], see dsp_depthwise_conv_s8.h
+    pad: np.ndarray  # int8 [channels]
+    every_shift_right: bool
+    act: tuple[int, int]
+
+
+def _pack(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """int16 lanes (bottom, top) as int32 words."""
+    u = (lo.astype(np.int64) & 0xFFFF) | ((hi.astype(np.int64) & 0xFFFF) << 16)
+    return u.astype(np.uint32).view(np.int32)
+
+
+def _plan(g: Graph, op: Op) -> _Plan | None:
+    x, w, o = g.tensors[op.inputs[0]], g.tensors[op.inputs[1]], out(g, op)
+    if not isinstance(op.attrs, ConvAttrs) or w.data is None:
+        return None
+    if x.quant is None or w.quant is None or o.quant is None:
+        return None
+    geo = geometry(g, op, True)
+    c = geo["in_c"]
+    taps = geo["k_h"] * geo["k_w"]
+    if geo["depth_multiplier"] != 1 or geo["out_c"] != c or not 1 <= taps <= MAX_TAPS:
+        return None
+    filt = np.asarray(w.data, dtype=np.int64).reshape(taps, c)
+    b = inp(g, op, 2)
+    bias = (np.asarray(b.data, dtype=np.int64).reshape(c) if b is not None and b.data is not None
+            else np.zeros(c, dtype=np.int64))
+    mults, shifts = quant.conv_multipliers(x.quant, w.quant, o.quant, c)
+    zx, zy = x.quant.zero_point, o.quant.zero_point
+    dmax = max(128 + zx, 127 - zx)
+    nb = (c + 3) // 4
+    wide = np.zeros((nb * 4, taps), dtype=np.int64)
+    bias2 = np.zeros(nb * 4, dtype=np.int64)
+    q = np.zeros((nb, 12), dtype=np.int64)  # per channel pair: e, e', m, R, m', R'
+    for ch in range(c):
+        left, e = max(shifts[ch], 0), max(-shifts[ch], 0)
+        if left > 7:
+            return None
+        scale = 1 << (1 + left)
+        col = filt[:, ch]
+        wabs = int(np.abs(col).sum())
+        folded = int(bias[ch]) - zx * int(col.sum())
+        ref_bound = abs(int(bias[ch])) + wabs * dmax  # |acc| of the reference
+        if ref_bound * scale >= LIMIT or (abs(folded) + wabs * 128) * scale >= LIMIT:
+            return None
+        rnd = (1 << (e - 1)) + zy * (1 << e) if e else zy
+        if ref_bound * (1 << left) + 2 + abs(rnd) >= LIMIT:
+            return None
+        wide[ch] = col * scale
+        bias2[ch] = folded * scale
+        blk, j = divmod(ch, 4)
+        base = 6 * (j >> 1)
+        q[blk, base + (j & 1)] = e
+        q[blk, base + 2 + 2 * (j & 1): base + 4 + 2 * (j & 1)] = (mults[ch], rnd)
+    # word 0 = (c, c + 2), word 1 = (c + 1, c + 3) of each block, per tap
+    blocks = wide.reshape(nb, 4, taps)
+    words = np.stack([_pack(blocks[:, 0], blocks[:, 2]), _pack(blocks[:, 1], blocks[:, 3])],
+                     axis=-1)  # [nb, taps, 2]
+    act = quant.activation_range(op.attrs.activation, o.quant)
+    stream = np.concatenate([bias2.reshape(nb, 4), words.astype(np.int64).reshape(nb, -1), q],
+                            axis=1)
+    return _Plan(
+        geo=geo, stream=stream.astype(np.int32),
+        pad=np.full(c, zx, dtype=np.int8),
+        every_shift_right=all(-s >= 1 for s in shifts), act=act,
+    )
+
+
+class DspDepthwise:
+    kind = OpKind.DEPTHWISE_CONV_2D
+    isa = "dsp"
+
+    def applies(self, g: Graph, op: Op) -> bool:
+        return _plan(g, op) is not None
+
+    def scratch_bytes(self, g: Graph, op: Op) -> int:
+        return 0
+
+    def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission | None:
+        p = _plan(g, op)
+        if p is None:
+            return None
+        geo = p.geo
+        fields = {
+            "batches": geo["batches"], "in_h": geo["in_h"], "in_w": geo["in_w"],
+            "channels": geo["in_c"], "out_h": geo["out_h"], "out_w": geo["out_w"],
+            "k_h": geo["k_h"], "k_w": geo["k_w"], "stride_h": geo["stride_h"],
+            "stride_w": geo["stride_w"], "dil_h": geo["dil_h"], "dil_w": geo["dil_w"],
+            "pad_top": geo["pad_top"], "pad_left": geo["pad_left"],
+            "blocks": geo["in_c"] // 4, "every_shift_right": int(p.every_shift_right),
+            "full_range": int(p.act == (-128, 127)), "act_min": p.act[0], "act_max": p.act[1],
+        }
+        params = ctx.symbol(op, "params")
+        stream = ctx.const_array(op, "dsp_stream", "int32_t", p.stream)
+        pad = ctx.const_array(op, "dsp_pad", "int8_t", p.pad)
+        call = (f"mcu_dsp_depthwise_conv_s8(&{params}, {ctx.cptr(op.inputs[0])}, {stream}, "
+                f"{pad}, {ctx.ptr(op.outputs[0])});")
+        return Emission(kernels=(KERNEL, "mcu_arm_dsp"), call=call,
+                        params_type="mcu_dsp_dw_params_t", params_name=params,
+                        params=tuple(fields.items()))
+
+
+register(DspDepthwise())

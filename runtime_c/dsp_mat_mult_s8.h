@@ -1,0 +1,99 @@
+/*
+ * dsp_mat_mult_s8.h - the DSP (SMLAD) matrix-product core of the "dsp" CONV_2D and
+ * FULLY_CONNECTED kernels: requantized products of int8 filter rows with one or two
+ * input columns widened to int16.
+ *
+ * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
+ *
+ * Everything shape- and quantization-related is prepared by the code generator
+ * (mcu_codegen/ops/simd/dsp_mat_mult.py) into one const int32 "stream" per op:
+ *
+ *   the input zero point zx is folded into the bias, bias'[r] = bias[r] - zx * sum(w[r]),
+ *   so the kernel multiplies raw int8 inputs (taps outside the image hold zx, which
+ *   the fold cancels exactly, as the reference skips them); int32 sums wrap, and the
+ *   wrapped total equals the reference's accumulator whenever that one does not
+ *   overflow;
+ *
+ *   rows are taken in blocks of B (mcu_dsp_mm_params_t.block: 2 for the column
+ *   kernel, 4 or 8 for the raw one; the last block is completed with zero rows), k
+ *   terms in G = ceil(k / 4) groups of four (zero padded). Block j is, in int32 words:
+ *     [0 .. B-1]             accumulator start of its rows (see the modes)
+ *     [B + 2Bg .. B + 2Bg + 2B-1]  group g: (w0, w2), (w1, w3) of each row in turn,
+ *                            each word two int16 lanes (bottom lane first), weights
+ *                            widened
+ *     [B + 2BG .. B + 2BG + 3B-1]  the requantization of each row (3 words, see the
+ *                            modes)
+ *   so a block is B * (1 + 2G + 3) words; a pair (B = 2) MCU_DSP_PAIR_WORDS(G).
+ *
+ * Columns (int32 words): group g of column c is (x0, x2), (x1, x3), exactly what SXTB16
+ * and SXTB16 ROR #8 make of four int8 inputs (mcu_dsp_widen_s8). With two columns they
+ * are interleaved: words 4g, 4g + 1 column 0, 4g + 2, 4g + 3 column 1.
+ *
+ * Modes (mcu_dsp_mm_params_t.mode), chosen per op by the generator:
+ *   MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP: every row has shift = -e with 1 <= e <= 21, a
+ *     multiplier m >= 2^30, and |bias| + sum|w| * max|x - zx| < 2^30, so 2 * acc never
+ *     overflows. Weights are stored doubled (2w, still int16) and the accumulator
+ *     starts at 2 * bias', so it ends at x2 = 2 * acc_ref. Then, with
+ *     R = 2^(e-1) + output_zero_point * 2^e (trailer: m, R, e):
+ *       SMMLAR(x2, m, R) = SRDHM(acc_ref, m) + R     (one rounding, no saturation case)
+ *       out = (SMMLAR(x2, m, R) + (x2 < 0 ? -1 : 0)) >> e
+ *     which is RoundingDivideByPOT(SRDHM(acc_ref, m), e) + output_zero_point (the -1
+ *     of a negative SRDHM result: SRDHM < 0 exactly when acc_ref < 0, except acc_ref
+ *     = -1 with m = 2^30, where both give the same result for e >= 1). Then SSAT to
+ *     8 bits (FAST_SAT: act range is the whole int8 range) or the act clamp.
+ *     A row whose output is the same for every input (e.g. a huge bias with a tiny
+ *     multiplier, or multiplier 0) is stored as that constant c: zero weights and
+ *     accumulator, trailer (2^30, 2c + 1, 1).
+ *   MCU_DSP_GENERIC: weights as is, the accumulator starts at bias', the trailer is
+ *     (mult, shift, 0) and the tail is mcu_requant (MultiplyByQuantizedMultiplier).
+ *
+ * Bit-exact with: the accumulate / bias / requantize / clamp of
+ * tflite::reference_integer_ops::ConvPerChannel and FullyConnected(PerChannel)
+ * (tensorflow/lite/kernels/internal/reference/integer_ops/conv.h, fully_connected.h).
+ */
+#ifndef MCU_DSP_MAT_MULT_S8_H
+#define MCU_DSP_MAT_MULT_S8_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MCU_DSP_FAST_SAT 0
+#define MCU_DSP_FAST_CLAMP 1
+#define MCU_DSP_GENERIC 2
+
+/* Words of one row pair of the stream for G groups of four terms. */
+#define MCU_DSP_PAIR_WORDS(groups) (2 + 4 * (groups) + 6)
+
+typedef struct {
+    int32_t groups;        /* G: each dot product has 4 * G terms (zero padded)     */
+    int32_t n_out;         /* output rows (channels); the stream has ceil(n_out / block) blocks */
+    int32_t mode;          /* MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP or MCU_DSP_GENERIC */
+    int32_t output_offset; /* output zero point (MCU_DSP_GENERIC; folded in R else)  */
+    int32_t act_min, act_max;
+    int32_t block;         /* rows per block of the stream: 2 (mcu_dsp_mat_mult_s8) or
+                            * 4 or 8 (mcu_dsp_mat_mult_raw_s8)                    */
+} mcu_dsp_mm_params_t;
+
+/*
+ * Widen 4 * groups int8 values of src (any alignment) into columns: dst[stride * g]
+ * = SXTB16(x[4g..4g+3]), dst[stride * g + 1] = SXTB16(ROR8(...)). stride 2 for one
+ * column, 4 for the first / second (dst + 2) of two interleaved columns.
+ */
+void mcu_dsp_widen_s8(const int8_t *src, int32_t groups, int32_t stride, int32_t *dst);
+
+/*
+ * out0[r] (and out1[r] when two_cols) for every row r < n_out: the requantized
+ * products of the stream's rows with column 0 (and column 1) of cols, laid out as
+ * above (interleaved when two_cols). Scratch memory: none.
+ */
+void mcu_dsp_mat_mult_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream,
+                         const int32_t *cols, int two_cols, int8_t *out0, int8_t *out1);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MCU_DSP_MAT_MULT_S8_H */
