@@ -16,7 +16,7 @@ from .codegen import Library, generate
 from .codegen.cformat import c_identifier_ok
 from .codegen.output import check_target, write_atomically
 from .codegen.plot import plan_svg
-from .errors import McuCodegenError, ModelError, OptionError, VerifyError
+from .errors import BoardError, McuCodegenError, ModelError, OptionError, VerifyError
 from .ir import Graph
 from .ops import OPS, simd
 from .passes import run_passes
@@ -92,13 +92,30 @@ def compile_model(model: str | Path | bytes, *, board: str = "host",
     b = get_board(board)
     isa = simd.resolve(kernels, b.features, b.core, b.name)
     data, g = load(model)
-    p = plan(g, isa)
-    lib = generate(g, p, prefix=prefix, board=b.name, isa=isa,
-                   model_sha256=hashlib.sha256(data).hexdigest())
     io_bytes = sum(g.tensors[i].nbytes for i in (*g.inputs, *g.outputs))
-    check_fits(b, weights_bytes=int(str(lib.report["weights_bytes"])),
-               arena_bytes=p.arena_bytes, io_bytes=io_bytes)
-    return Compiled(data, g, p, lib, b)
+    # With ``auto``, a kernel set whose weight layout (e.g. the DSP kernels' widened
+    # weights) does not fit the board's flash gives way to the next set down.
+    candidates = [*simd.chain(isa), "portable"] if kernels == "auto" else [isa]
+    fallback = ""
+    for n, set_ in enumerate(candidates):
+        p = plan(g, set_)
+        lib = generate(g, p, prefix=prefix, board=b.name, isa=set_,
+                       model_sha256=hashlib.sha256(data).hexdigest())
+        try:
+            check_fits(b, weights_bytes=int(str(lib.report["weights_bytes"])),
+                       arena_bytes=p.arena_bytes, io_bytes=io_bytes)
+        except BoardError as exc:
+            if n + 1 == len(candidates) or "flash" not in str(exc):
+                raise
+            fallback = fallback or (f"{set_} kernels: {str(exc).split(': ', 1)[1]}; "
+                                    "using the next kernel set down")
+            continue
+        if fallback:
+            lib.report["kernel_set_fallback"] = fallback
+            lib.files["report.json"] = (
+                json.dumps(lib.report, indent=2, sort_keys=True) + "\n").encode()
+        return Compiled(data, g, p, lib, b)
+    raise AssertionError("unreachable: the last candidate raises or returns")
 
 
 def build(model: str | Path | bytes, out: str | Path, *, board: str = "host",

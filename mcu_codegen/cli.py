@@ -84,8 +84,10 @@ def build(model: str, board: str, out: str, prefix: str, force: bool, measure: b
     click.echo(
         f"wrote {out}: {len(list(Path(out).iterdir()))} files, arena {r['arena_bytes']} B "
         f"(lower bound {r['arena_lower_bound_bytes']} B), weights {r['weights_bytes']} B, "
-        f"{r['macs']:,} MACs, {time.perf_counter() - start:.2f} s"
+        f"{r['macs']:,} MACs, {r['kernel_set']} kernels, {time.perf_counter() - start:.2f} s"
     )
+    if r.get("kernel_set_fallback"):
+        click.echo(f"note: {r['kernel_set_fallback']}")
 
 
 @main.command()

@@ -39,3 +39,30 @@ def test_chain_falls_back_towards_portable() -> None:
     assert simd.chain("portable") == ()
     assert simd.chain("dsp") == ("dsp",)
     assert simd.chain("mve") == ("mve", "dsp")
+
+
+def test_auto_falls_back_when_a_kernel_sets_weights_do_not_fit_flash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DSP kernels lay weights out wider; on a board whose flash holds only the
+    portable layout, ``auto`` builds portable and says why, ``--kernels dsp`` refuses."""
+    import dataclasses
+
+    from mcu_codegen import api
+    from mcu_codegen.errors import BoardError
+    from tests.example_models import kws_tiny
+
+    model = kws_tiny()
+    portable = api.compile_model(model, board="mps2-an386", kernels="portable")
+    dsp = api.compile_model(model, board="mps2-an386", kernels="dsp")
+    w_port = int(str(portable.library.report["weights_bytes"]))
+    w_dsp = int(str(dsp.library.report["weights_bytes"]))
+    assert w_dsp > w_port  # otherwise this test proves nothing
+    small = dataclasses.replace(board("mps2-an386"), flash_bytes=(w_port + w_dsp) // 2)
+    monkeypatch.setattr(api, "get_board", lambda name: small)
+    got = api.compile_model(model, board="mps2-an386")
+    assert got.library.report["kernel_set"] == "portable"
+    note = str(got.library.report["kernel_set_fallback"])
+    assert note.startswith("dsp kernels: weights need") and "next kernel set down" in note
+    assert b"kernel_set_fallback" in got.library.files["report.json"]
+    with pytest.raises(BoardError, match="weights need"):
+        api.compile_model(model, board="mps2-an386", kernels="dsp")
