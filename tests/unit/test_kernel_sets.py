@@ -66,3 +66,20 @@ def test_auto_falls_back_when_a_kernel_sets_weights_do_not_fit_flash(
     assert b"kernel_set_fallback" in got.library.files["report.json"]
     with pytest.raises(BoardError, match="weights need"):
         api.compile_model(model, board="mps2-an386", kernels="dsp")
+
+
+@pytest.mark.parametrize("board_name", ["mps2-an386", "mps3-an547"])
+def test_weights_shared_by_many_ops_are_stored_once(board_name: str) -> None:
+    """arm_kws_basic_lstm_s is an unrolled LSTM: 99 FULLY_CONNECTED ops read 3 weight
+    tensors. Variants lay weights out per op, so those ops keep the portable kernels
+    and the weights stay one copy (5.9 MB instead of 62 KB before this rule)."""
+    from mcu_codegen import api
+    from tests.conftest import shared_model
+
+    path = shared_model("arm_kws_basic_lstm_s_int8.tflite")
+    portable = api.compile_model(path, board=board_name, kernels="portable")
+    best = api.compile_model(path, board=board_name)
+    assert best.library.report["kernel_set"] != "portable"
+    assert "kernel_set_fallback" not in best.library.report
+    w_port = int(str(portable.library.report["weights_bytes"]))
+    assert int(str(best.library.report["weights_bytes"])) < 1.1 * w_port

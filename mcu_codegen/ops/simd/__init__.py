@@ -18,6 +18,7 @@ intrinsics through runtime_c/mcu_arm_dsp.h, which emulates them in C off Arm, so
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Protocol
 
 from ...errors import OptionError
@@ -94,9 +95,28 @@ def chain(isa: str) -> tuple[str, ...]:
 
 
 def variants(g: Graph, op: Op, isa: str) -> list[Variant]:
-    """The variants that apply to ``op``, in the order they are tried."""
+    """The variants that apply to ``op``, in the order they are tried.
+
+    None applies to an op whose constant input (weights) other ops read too: the
+    variants lay constants out per op (reordered, widened, with the op's bias and
+    requantization folded in), so a weight tensor shared by many ops (an unrolled
+    LSTM) would be stored once per op; the portable kernels read the one copy."""
+    if _shares_constants(g, op):
+        return []
     return [v for s in chain(isa) for v in _VARIANTS.get((op.kind, s), ())
             if v.applies(g, op)]
+
+
+_readers: tuple[Graph, int, Counter[int]] | None = None
+
+
+def _shares_constants(g: Graph, op: Op) -> bool:
+    global _readers
+    if _readers is None or _readers[0] is not g or _readers[1] != len(g.ops):
+        _readers = (g, len(g.ops), Counter(t for o in g.ops for t in set(o.inputs)))
+    counts = _readers[2]
+    return any(t >= 0 and g.tensors[t].data is not None and counts[t] > 1
+               for t in set(op.inputs))
 
 
 def scratch_bytes(g: Graph, op: Op, isa: str) -> int:
