@@ -229,6 +229,17 @@ def replace_section(text: str, part: str, body: str) -> str:
     return text.rstrip("\n") + "\n\n" + block + "\n"
 
 
+def merge_rows(text: str, part: str, rows: list[str]) -> list[str]:
+    """The section's table rows with the rows of the models in ``rows`` replaced (for
+    ``--only ... --update``), in model order."""
+    begin, end = f"<!-- begin {part} -->", f"<!-- end {part} -->"
+    old = text[text.index(begin): text.index(end)] if begin in text and end in text else ""
+    new_models = {r.split("|")[1].strip() for r in rows}
+    kept = [r for r in old.splitlines() if r.startswith("| ") and not r.startswith("| model")
+            and r.split("|")[1].strip() not in new_models]
+    return sorted(kept + rows, key=lambda r: r.split("|")[1].strip())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", choices=("host", "cores", "all"), default="all",
@@ -237,6 +248,8 @@ def main() -> None:
     ap.add_argument("--batch-ms", type=float, default=10.0, help="CPU time of one batch")
     ap.add_argument("--only", nargs="*", default=[], help="model name substrings")
     ap.add_argument("--no-write", action="store_true", help="print only")
+    ap.add_argument("--update", action="store_true",
+                    help="with --only: replace those models' rows in speed.md, keep the rest")
     args = ap.parse_args()
     paths = [p for p in sorted(SHARED_MODELS.glob("*.tflite"))
              if not args.only or any(s in p.stem for s in args.only)]
@@ -248,13 +261,15 @@ def main() -> None:
                 "<!-- begin host -->\n<!-- end host -->\n\n"
                 "## Instructions per inference on Cortex-M (QEMU)\n\n"
                 "<!-- begin cores -->\n<!-- end cores -->\n")
-    write = not (args.no_write or args.only)
+    write = not args.no_write and (not args.only or args.update)
     if args.part in ("host", "all"):
         rows = []
         for path in paths:
             rows.append(bench_model(path, args.reps, args.batch_ms))
             print(rows[-1], flush=True)
         notes = HOST_NOTES.format(reps=args.reps, batch_ms=args.batch_ms)
+        if args.update:
+            rows = merge_rows(text, "host", rows)
         text = replace_section(text, "host", notes + "\n".join(rows) + "\n")
         if write:
             out.write_text(text)
@@ -264,6 +279,8 @@ def main() -> None:
             for row in core_rows(path):
                 rows.append(row)
                 print(row, flush=True)
+        if args.update:
+            rows = merge_rows(text, "cores", rows)
         text = replace_section(text, "cores", CORES_NOTES + "\n".join(rows) + "\n")
         if write:
             out.write_text(text)
