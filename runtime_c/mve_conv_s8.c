@@ -131,12 +131,8 @@ static void mve_conv_im2col(const mcu_mve_conv_params_t *p, const int8_t *in,
     const int32_t x_lo = (p->pad_left + p->stride_w - 1) / p->stride_w;
     const int32_t x_hi = (p->in_w - p->k_w + p->pad_left) >= 0
                              ? (p->in_w - p->k_w + p->pad_left) / p->stride_w + 1 : 0;
-    /* rows are k long (a multiple of 16 here); the patch fills k_h * run of them and
-     * the rest holds the pad value (its weights are zero) */
-    const int32_t patch = k_h * run;
-    const int pad_tail = k > patch;
-    const mve_pred16_t tail_pr = vctp8q((uint32_t)(pad_tail ? k - patch : 0));
-    const int8x16_t padv = vdupq_n_s8((int8_t)p->pad_value);
+    /* rows are k long (a multiple of 16 here); the patch fills k_h * run of them and the
+     * rest is left as it is: its weights are zero, so any value there adds nothing */
     int32_t oy = 0, ox = 0, pix = 0;
 
     while (pix < pixels) {
@@ -154,20 +150,37 @@ static void mve_conv_im2col(const mcu_mve_conv_params_t *p, const int8_t *in,
                 const int8_t *src = in + ((size_t)iy0 * (size_t)p->in_w
                                           + (size_t)(ox * p->stride_w - p->pad_left))
                                              * (size_t)in_c;
-                const size_t span = (size_t)(k_h - 1) * row_step + 16;
-                int32_t j;
+                const ptrdiff_t span = (ptrdiff_t)((size_t)(k_h - 1) * row_step + 16);
+                const ptrdiff_t room = (in_end - src) - span;
+                int32_t j, safe;
                 cnt = x_hi - ox < n - i ? x_hi - ox : n - i;
-                for (j = 0; j < cnt; ++j, src += pix_step, row += k) {
-                    const int8_t *s8 = src;
-                    int8_t *d8 = row;
-                    int32_t ky;
-                    if ((size_t)(in_end - src) < span) {
-                        (void)mve_conv_row(p, in, oy, ox + j, row);
-                        continue;
+                /* pixels whose last whole-vector read stays inside the input */
+                safe = room < 0 ? 0 : (int32_t)(room / (ptrdiff_t)pix_step) + 1;
+                safe = safe < cnt ? safe : cnt;
+                if (k_h == 3) {
+                    const int8_t *s1 = src + row_step;
+                    const int8_t *s2 = s1 + row_step;
+                    for (j = 0; j < safe; ++j) {
+                        vstrbq_s8(row, vldrbq_s8(src));
+                        vstrbq_s8(row + run, vldrbq_s8(s1));
+                        vstrbq_s8(row + 2 * run, vldrbq_s8(s2));
+                        src += pix_step;
+                        s1 += pix_step;
+                        s2 += pix_step;
+                        row += k;
                     }
-                    for (ky = 0; ky < k_h; ++ky, s8 += row_step, d8 += run) {
-                        vstrbq_s8(d8, vldrbq_s8(s8));
+                } else {
+                    for (j = 0; j < safe; ++j, src += pix_step, row += k) {
+                        const int8_t *s8 = src;
+                        int8_t *d8 = row;
+                        int32_t ky;
+                        for (ky = 0; ky < k_h; ++ky, s8 += row_step, d8 += run) {
+                            vstrbq_s8(d8, vldrbq_s8(s8));
+                        }
                     }
+                }
+                for (j = safe; j < cnt; ++j, row += k) {
+                    (void)mve_conv_row(p, in, oy, ox + j, row);
                 }
             } else {
                 (void)mve_conv_row(p, in, oy, ox, row);
@@ -177,11 +190,6 @@ static void mve_conv_im2col(const mcu_mve_conv_params_t *p, const int8_t *in,
             if (ox == out_w) {
                 ox = 0;
                 ++oy;
-            }
-        }
-        if (pad_tail) {
-            for (i = 0; i < n; ++i) {
-                vstrbq_p_s8(rows + (size_t)i * (size_t)k + patch, padv, tail_pr);
             }
         }
         mcu_mve_mm_pairs_s8(&p->mm, rows, rows + k, 2 * k, n >> 1, out, out + n_out);

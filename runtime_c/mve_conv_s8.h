@@ -12,7 +12,8 @@
  *   mm      the filter as a matrix of k columns (row of output channel c: the OHWI
  *           filter [k_h, k_w, in_c] of c; k = k_h * k_w * in_c when direct == 1, else
  *           that rounded up to a multiple of 16 with zero weights, so that the patch rows
- *           need no tail-predicated block: their last columns hold the pad value), the
+ *           need no tail-predicated block: their last columns hold whatever the scratch
+ *           held, which the zero weights turn into nothing), the
  *           bias folded with the input zero point and the requantization, as
  *           mve_mat_mult_s8.h describes
  *   scratch rows * k + 16 bytes (16-byte aligned) unless direct == 1, else unused (may be

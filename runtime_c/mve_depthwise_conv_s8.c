@@ -58,8 +58,10 @@
 
 #if defined(__GNUC__)
 #define MVE_DW_INLINE inline __attribute__((always_inline))
+#define MVE_DW_NOINLINE __attribute__((noinline))
 #else
 #define MVE_DW_INLINE inline
+#define MVE_DW_NOINLINE
 #endif
 
 /* The 16 outputs of one block from its four sums, in channel order. */
@@ -117,9 +119,9 @@ typedef struct {
  * x0 is the input of tap (0, 0); else taps[] holds each tap's input or the pad row.
  */
 static MVE_DW_INLINE void mve_dw_pixel(mve_dw_ctx_t *k, int inside, const int8_t *x0,
-                                       const int8_t *const *taps, int32_t c_n, int8_t *out)
+                                       const int32_t *off, const int8_t *const *taps,
+                                       int32_t c_n, int8_t *out)
 {
-    const int32_t *off = k->off;
     const int32_t n_taps = k->n_taps;
     const int32_t output_offset = k->output_offset;
     const int32_t general = k->general;
@@ -186,8 +188,99 @@ static void mve_dw_border(const mve_dw_ctx_t *k, const int8_t *in, int32_t iy0, 
     }
 }
 
-/* Output row oy of a batch: inside pixels (in groups where possible), then the others. */
-static void mve_dw_row(mve_dw_ctx_t *k, const int8_t *in, int32_t oy, int8_t *output)
+/* dst[0, n) = the pad value (every byte of the pad row is the input zero point). */
+static void mve_dw_fill(int8_t *dst, int8x16_t pad, int32_t n)
+{
+    while (n > 0) {
+        vstrbq_p_s8(dst, pad, vctp8q((uint32_t)n));
+        dst += 16;
+        n -= 16;
+    }
+}
+
+/* dst[0, n) = src[0, n). */
+static void mve_dw_copy(int8_t *dst, const int8_t *src, int32_t n)
+{
+    while (n > 0) {
+        const mve_pred16_t pr = vctp8q((uint32_t)n);
+        vstrbq_p_s8(dst, vldrbq_z_s8(src, pr), pr);
+        dst += 16;
+        src += 16;
+        n -= 16;
+    }
+}
+
+/*
+ * Output pixels [ox0, ox1) of row oy (some of their taps outside the image) through the
+ * band: the k_h input rows they read, columns ix0 .. ix0 + width - 1, copied with the pad
+ * value where a row or column is outside the image. Every pixel is then an inside pixel
+ * of the band, computed as the inside pixels of the image are.
+ */
+static MVE_DW_NOINLINE void mve_dw_band(mve_dw_ctx_t *k, const int8_t *in, int32_t oy,
+                                        int32_t ox0, int32_t ox1, int8_t *output,
+                                        int8_t *scratch)
+{
+    const mcu_mve_dw_params_t *p = k->p;
+    const int32_t c_n = p->channels;
+    const int32_t stride_w = p->stride_w;
+    const int32_t ix0 = ox0 * stride_w - p->pad_left;
+    const int32_t width = (ox1 - ox0 - 1) * stride_w + (p->k_w - 1) * p->dil_w + 1;
+    const int32_t lo = ix0 < 0 ? (-ix0 < width ? -ix0 : width) : 0;  /* pad columns */
+    const int32_t end = ix0 + width < p->in_w ? ix0 + width : p->in_w;
+    const int32_t valid = end - (ix0 + lo) > 0 ? end - (ix0 + lo) : 0;
+    const int32_t row_bytes = width * c_n;
+    const int8x16_t pad = vldrbq_s8(p->pad);
+    const int32_t group = p->group;
+    /* the scratch: the taps' offsets in the band (int32, 16-byte aligned), then the band */
+    int32_t *const off = (int32_t *)(void *)scratch;
+    int8_t *const band = scratch + 4 * k->n_taps;
+    int32_t ky, kx, t, ox;
+    int8_t *dst = band;
+
+    for (ky = 0; ky < p->k_h; ++ky, dst += row_bytes) {
+        const int32_t iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+        if (iy < 0 || iy >= p->in_h || valid == 0) {
+            mve_dw_fill(dst, pad, row_bytes);
+            continue;
+        }
+        mve_dw_fill(dst, pad, lo * c_n);
+        mve_dw_copy(dst + lo * c_n,
+                    in + ((size_t)iy * (size_t)p->in_w + (size_t)(ix0 + lo)) * (size_t)c_n,
+                    valid * c_n);
+        mve_dw_fill(dst + (lo + valid) * c_n, pad, (width - lo - valid) * c_n);
+    }
+    for (ky = 0, t = 0; ky < p->k_h; ++ky) {
+        for (kx = 0; kx < p->k_w; ++kx, ++t) {
+            off[t] = (ky * width + kx * p->dil_w) * c_n;
+        }
+    }
+    ox = ox0;
+    if (group > 1 || (c_n & 15) == 0) {
+        /* whole blocks: the run in one call (groups of pixels with fewer channels) */
+        const int32_t per = group > 1 ? group : 1;
+        const int32_t n = (ox1 - ox0) / per;
+        if (n > 0) {
+            mcu_mve_dw_blocks_t *a = &k->a;
+            a->tab = off;
+            a->base = band;
+            a->out = output + (size_t)ox0 * (size_t)c_n;
+            a->blocks = group > 1 ? 1 : c_n >> 4;
+            a->pixels = n;
+            a->base_adv = per * stride_w * c_n - (group > 1 ? 16 : c_n);
+            mcu_mve_dw_blocks_s8(a);
+            ox += n * per;
+        }
+    }
+    for (; ox < ox1; ++ox) {
+        mve_dw_pixel(k, 1, band + (size_t)((ox - ox0) * stride_w) * (size_t)c_n, off, NULL, c_n,
+                     output + (size_t)ox * (size_t)c_n);
+    }
+}
+
+/* Output row oy of a batch: inside pixels (in groups where possible), then the others;
+ * with a band (scratch) the others go through it. */
+static void mve_dw_row(mve_dw_ctx_t *k, const int8_t *in, int32_t oy, int8_t *output,
+                       int8_t *band)
 {
     const mcu_mve_dw_params_t *p = k->p;
     const int8_t *taps[MCU_MVE_DW_MAX_TAPS];
@@ -204,9 +297,37 @@ static void mve_dw_row(mve_dw_ctx_t *k, const int8_t *in, int32_t oy, int8_t *ou
     const int32_t x_hi = row_in ? k->x_hi : out_w;
     int32_t ox;
 
+    if (band != NULL) {
+        /* pixel groups (group > 1): [0, first) and [last, out_w) through the band, whole
+         * groups of inside pixels in between */
+        const int32_t first = (x_lo + group - 1) / group * group;
+        const int32_t n = first < x_hi ? (x_hi - first) / group : 0;
+        const int32_t last = first + n * group;
+        if (!row_in || n == 0) {
+            mve_dw_band(k, in, oy, 0, out_w, output, band);
+            return;
+        }
+        if (first > 0) {
+            mve_dw_band(k, in, oy, 0, first, output, band);
+        }
+        {
+            mcu_mve_dw_blocks_t *a = &k->a;
+            a->tab = k->off;
+            a->base = in_row + (size_t)(first * stride_w - p->pad_left) * (size_t)c_n;
+            a->out = output + (size_t)first * (size_t)c_n;
+            a->blocks = 1;
+            a->pixels = n;
+            a->base_adv = group * stride_w * c_n - 16;
+            mcu_mve_dw_blocks_s8(a);
+        }
+        if (last < out_w) {
+            mve_dw_band(k, in, oy, last, out_w, output, band);
+        }
+        return;
+    }
     for (ox = 0; ox < x_lo; ++ox) {
         mve_dw_border(k, in, iy0, ox * stride_w - p->pad_left, taps);
-        mve_dw_pixel(k, 0, in_row, taps, c_n, output + (size_t)ox * (size_t)c_n);
+        mve_dw_pixel(k, 0, in_row, k->off, taps, c_n, output + (size_t)ox * (size_t)c_n);
     }
     {
         /* a run of inside pixels (or groups) in one call when whole blocks cover them */
@@ -226,17 +347,17 @@ static void mve_dw_row(mve_dw_ctx_t *k, const int8_t *in, int32_t oy, int8_t *ou
         }
     }
     for (; ox < x_hi; ++ox) {
-        mve_dw_pixel(k, 1, in_row + (size_t)(ox * stride_w - p->pad_left) * (size_t)c_n, taps,
-                     c_n, output + (size_t)ox * (size_t)c_n);
+        mve_dw_pixel(k, 1, in_row + (size_t)(ox * stride_w - p->pad_left) * (size_t)c_n, k->off,
+                     taps, c_n, output + (size_t)ox * (size_t)c_n);
     }
     for (; ox < out_w; ++ox) {
         mve_dw_border(k, in, iy0, ox * stride_w - p->pad_left, taps);
-        mve_dw_pixel(k, 0, in_row, taps, c_n, output + (size_t)ox * (size_t)c_n);
+        mve_dw_pixel(k, 0, in_row, k->off, taps, c_n, output + (size_t)ox * (size_t)c_n);
     }
 }
 
 void mcu_mve_depthwise_conv_s8(const mcu_mve_dw_params_t *p, const int8_t *input,
-                               int8_t *output)
+                               int8_t *output, int8_t *scratch)
 {
     mve_dw_ctx_t k;
     const int32_t c_n = p->channels;
@@ -281,7 +402,7 @@ void mcu_mve_depthwise_conv_s8(const mcu_mve_dw_params_t *p, const int8_t *input
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in = input + (size_t)b * in_size;
         for (oy = 0; oy < p->out_h; ++oy) {
-            mve_dw_row(&k, in, oy, output);
+            mve_dw_row(&k, in, oy, output, scratch);
             output += row_size;
         }
     }

@@ -34,6 +34,13 @@
  * VMAX/VMIN on 16 lanes). Whole blocks of 16 channels run in assembly
  * (mve_dw_blocks_s8.h), a run of inside pixels of an output row per call; a last
  * partial block runs in C with intrinsics, predicated loads and stores.
+ *
+ * Border pixels (some taps outside the image): with a scratch band, the k_h input rows
+ * a run of them reads are copied into the band with the pad value around (rows and
+ * columns outside the image), and the run is computed as inside pixels of the band;
+ * without one, each border pixel gets a table of its taps' addresses (the pad row for
+ * those outside). Either way a tap outside reads the input zero point, as in the
+ * reference with its folded bias.
  */
 #ifndef MCU_MVE_DEPTHWISE_CONV_S8_H
 #define MCU_MVE_DEPTHWISE_CONV_S8_H
@@ -67,8 +74,12 @@ typedef struct {
     const int8_t *pad;
 } mcu_mve_dw_params_t;
 
+/* scratch (16-byte aligned): 4 * k_h * k_w bytes for the taps' offsets in the band, then
+ * the band, k_h * ((out_w - 1) * stride_w + (k_w - 1) * dil_w + 1) * channels bytes; or
+ * NULL (then border pixels read through a table of tap addresses). Only used when
+ * group > 1. */
 void mcu_mve_depthwise_conv_s8(const mcu_mve_dw_params_t *p, const int8_t *input,
-                               int8_t *output);
+                               int8_t *output, int8_t *scratch);
 
 #ifdef __cplusplus
 }

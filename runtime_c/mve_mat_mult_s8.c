@@ -7,8 +7,10 @@
  * bytes of both rows once and the 4 x 16 weight bytes with one walking pointer, then
  * 8 VMLADAVA.S8: 128 multiply-accumulates in 16 instructions. The last k % 16 taps use
  * zeroing tail-predicated loads of the rows (nothing is read past a row); the weights
- * are zero padded. The sums start at the folded biases and are requantized 4 at a time
- * (mve_requant.h). VMLADAVA accumulates only in even registers (r0, r2, ..., r14), and
+ * are zero padded. The folded biases are added to the sums (modulo 2^32), which are
+ * requantized 4 at a time (mve_requant.h). Rows of at most 16 values stay in registers
+ * for every group of channels of a pair. VMLADAVA accumulates only in even registers
+ * (r0, r2, ..., r14), and
  * with 8 sums GCC's own allocation inserts register moves into the loop and spills
  * around it, so the loop over groups of 4 channels and pairs of rows is a function in
  * assembly (mcu_mve_mm_groups_s8, GNU syntax); a partial last group of channels runs in
@@ -41,7 +43,7 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
         const int8_t *xa = x0;
         const int8_t *xb = x1;
         int32_t n = full;
-        int32_t a0 = q[0], a1 = q[1], a2 = q[2], a3 = q[3];
+        int32_t a0 = q[4], a1 = q[5], a2 = q[6], a3 = q[7];
         int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3;
 
         if (n != 0) {
@@ -89,8 +91,8 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
             w += 64;
         }
         {
-            const int32x4_t vmult = vldrwq_s32(q + 4);
-            const int32x4_t vright = vldrwq_s32(q + 8);
+            const int32x4_t vmult = vldrwq_s32(q + 8);
+            const int32x4_t vright = vldrwq_s32(q);
             int32x4_t ra = mcu_mve_vec4(a0, a1, a2, a3);
             int32x4_t rb = mcu_mve_vec4(b0, b1, b2, b3);
             if (general) {
@@ -117,11 +119,11 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
 typedef struct {
     const int8_t *x0, *x1;      /*  0,  4: the two rows of the current pair (advanced) */
     int8_t *o0, *o1;            /*  8, 12: outputs of the next group (advanced)        */
-    int32_t full;               /* 16: k >> 4                                           */
+    int32_t full;               /* 16: (k >> 4) - 1, read when k > 16                    */
     int32_t tail;               /* 20: k & 15                                           */
     const int32_t *quant_end;   /* 24: quant + 16 * n_groups: the end of a pair         */
     int32_t output_offset;      /* 28                                                   */
-    int32_t spare;              /* 32: not read                                         */
+    int32_t spare;              /* 32: k, read by the k <= 16 loop only                 */
     int32_t act_min, act_max;   /* 36, 40                                               */
     int32_t n_groups;           /* 44: groups per pair                                  */
     int32_t pairs;              /* 48: pairs left (>= 1)                                */
@@ -134,39 +136,46 @@ typedef struct {
 typedef char mve_mm_ctx_layout_check[(offsetof(mve_mm_ctx_t, quant) == 64 &&
                                       sizeof(void *) == 4) ? 1 : -1];
 
-/* ctx->pairs pairs of rows, every full group of 4 channels (n_groups >= 1) of each. */
+/* ctx->pairs pairs of rows, every full group of 4 channels (n_groups >= 1) of each:
+ * k > 16 (ctx->full >= 1) with a tail (k % 16 != 0) or without, or k <= 16 (_small_);
+ * shifts all < 0 (_fast_: the shorter requantization of mve_requant.h) or any. */
 void mcu_mve_mm_groups_s8(mve_mm_ctx_t *ctx);
 void mcu_mve_mm_groups_fast_s8(mve_mm_ctx_t *ctx);
-/* The same for k a multiple of 16 (no tail). */
 void mcu_mve_mm_groups_notail_s8(mve_mm_ctx_t *ctx);
 void mcu_mve_mm_groups_fast_notail_s8(mve_mm_ctx_t *ctx);
+void mcu_mve_mm_small_s8(mve_mm_ctx_t *ctx);
+void mcu_mve_mm_small_fast_s8(mve_mm_ctx_t *ctx);
 
 /*
- * The loop over pairs of rows and groups of 4 channels in assembly, in four variants:
- * shifts all < 0 (_fast_: the shorter requantization of mve_requant.h) or any, and k a
- * multiple of 16 (_notail_) or not. Registers (AAPCS: r4-r11, lr and d8-d15 are saved):
- * the 8 sums in the even registers r0 r2 r4 r6 r8 r10 r12 lr (VMLADAVA's only choice;
- * a0..a3 row a, b0..b3 row b), r3 row a, r5 row b, r7 the weights, r9 the quant, r11
- * the context, r1 the block count; q4/q5 the clamp. The blocks of 16 taps go two per
- * loop pass after a first odd one. The same operations as mve_mm_rest.
+ * The loop over pairs of rows and groups of 4 channels in assembly. Registers (AAPCS:
+ * r4-r11, lr and d8-d15 are saved): the 8 sums in the even registers r0 r2 r4 r6 r8 r10
+ * r12 lr (VMLADAV's only choice; a0..a3 row a, b0..b3 row b), r3 row a, r5 row b, r7
+ * the weights, r9 the quant, r11 the context, r1 the block count and a temp; q4/q5 the
+ * clamp, q6/q7 requantization temps. The sums start at zero (the first block's VMLADAV)
+ * and the folded biases are added as a vector, modulo 2^32 like every other sum, so
+ * the int32 values are those of mve_mm_rest. After the first block of 16 taps the
+ * others go two per loop pass after an odd one (ctx->full holds the block count - 1).
+ * With k <= 16 (_small_) both rows of a pair stay in q0/q1 for every group (loaded
+ * once per pair under the predicate of k = ctx->spare; lanes past k meet zero weights).
+ * The last quant load (neg_right, at offset 0) steps r9 to the next group.
  */
-#define MVE_MM_BLOCK \
+#define MVE_MM_BLOCK(OP) \
     "    vldrb.8 q0, [r3], #16\n" \
     "    vldrb.8 q2, [r7], #16\n" \
     "    vldrb.8 q1, [r5], #16\n" \
-    "    vmladava.s8 r0, q0, q2\n" \
+    "    " OP " r0, q0, q2\n" \
     "    vldrb.8 q3, [r7], #16\n" \
-    "    vmladava.s8 r8, q1, q2\n" \
-    "    vmladava.s8 r2, q0, q3\n" \
+    "    " OP " r8, q1, q2\n" \
+    "    " OP " r2, q0, q3\n" \
     "    vldrb.8 q2, [r7], #16\n" \
-    "    vmladava.s8 r10, q1, q3\n" \
-    "    vmladava.s8 r4, q0, q2\n" \
+    "    " OP " r10, q1, q3\n" \
+    "    " OP " r4, q0, q2\n" \
     "    vldrb.8 q3, [r7], #16\n" \
-    "    vmladava.s8 r12, q1, q2\n" \
-    "    vmladava.s8 r6, q0, q3\n" \
-    "    vmladava.s8 lr, q1, q3\n" \
+    "    " OP " r12, q1, q2\n" \
+    "    " OP " r6, q0, q3\n" \
+    "    " OP " lr, q1, q3\n" \
 
-#define MVE_MM_HEAD \
+#define MVE_MM_ENTRY \
     "    push {r4-r11, lr}\n" \
     "    vpush {d8-d15}\n" \
     "    mov r11, r0\n" \
@@ -174,35 +183,31 @@ void mcu_mve_mm_groups_fast_notail_s8(mve_mm_ctx_t *ctx);
     "    vdup.32 q4, r0\n" \
     "    ldr r0, [r11, #40]\n" \
     "    vdup.32 q5, r0\n" \
+
+#define MVE_MM_PAIR \
     "0:\n" \
     "    ldr r7, [r11, #60]\n" \
     "    ldr r9, [r11, #64]\n" \
+
+#define MVE_MM_KBLOCKS \
     "1:\n" \
     "    ldrd r3, r5, [r11]\n" \
-    "    ldrd r0, r2, [r9]\n" \
-    "    ldrd r4, r6, [r9, #8]\n" \
-    "    mov r8, r0\n" \
-    "    mov r10, r2\n" \
-    "    mov r12, r4\n" \
-    "    mov lr, r6\n" \
     "    ldr r1, [r11, #16]\n" \
+    MVE_MM_BLOCK("vmladav.s8") \
     "    lsrs r1, r1, #1\n" \
     "    bcc 2f\n" \
-
-#define MVE_MM_KLOOP \
+    MVE_MM_BLOCK("vmladava.s8") \
     "2:\n" \
     "    cbz r1, 3f\n" \
     "6:\n" \
-
-/* (MVE_MM_KLOOP is followed by two MVE_MM_BLOCK and MVE_MM_KEND) */
-#define MVE_MM_KEND \
+    MVE_MM_BLOCK("vmladava.s8") \
+    MVE_MM_BLOCK("vmladava.s8") \
     "    subs r1, r1, #1\n" \
     "    bne 6b\n" \
     "3:\n" \
 
 #define MVE_MM_TAIL \
     "    ldr r1, [r11, #20]\n" \
-    "    cbz r1, 4f\n" \
     "    vctp.8 r1\n" \
     "    vpstt\n" \
     "    vldrbt.8 q0, [r3]\n" \
@@ -220,52 +225,83 @@ void mcu_mve_mm_groups_fast_notail_s8(mve_mm_ctx_t *ctx);
     "    vmladava.s8 r6, q0, q3\n" \
     "    vmladava.s8 lr, q1, q3\n" \
 
+#define MVE_MM_SMALL_PAIR \
+    "0:\n" \
+    "    ldrd r3, r5, [r11]\n" \
+    "    ldr r1, [r11, #32]\n" \
+    "    vctp.8 r1\n" \
+    "    vpstt\n" \
+    "    vldrbt.8 q0, [r3]\n" \
+    "    vldrbt.8 q1, [r5]\n" \
+    "    ldrd r3, r5, [r11, #8]\n" \
+    "    ldr r7, [r11, #60]\n" \
+    "    ldr r9, [r11, #64]\n" \
+
+#define MVE_MM_SMALL_BLOCK \
+    "1:\n" \
+    "    vldrb.8 q2, [r7], #16\n" \
+    "    vmladav.s8 r0, q0, q2\n" \
+    "    vmladav.s8 r8, q1, q2\n" \
+    "    vldrb.8 q3, [r7], #16\n" \
+    "    vmladav.s8 r2, q0, q3\n" \
+    "    vmladav.s8 r10, q1, q3\n" \
+    "    vldrb.8 q2, [r7], #16\n" \
+    "    vmladav.s8 r4, q0, q2\n" \
+    "    vmladav.s8 r12, q1, q2\n" \
+    "    vldrb.8 q3, [r7], #16\n" \
+    "    vmladav.s8 r6, q0, q3\n" \
+    "    vmladav.s8 lr, q1, q3\n" \
+
+/* the sums into q2 (row a) and q3 (row b), plus the folded biases */
 #define MVE_MM_VECTORS \
-    "4:\n" \
-    "    vmov q0[2], q0[0], r0, r4\n" \
-    "    vmov q0[3], q0[1], r2, r6\n" \
-    "    vmov q1[2], q1[0], r8, r12\n" \
-    "    vmov q1[3], q1[1], r10, lr\n" \
-    "    vldrw.u32 q2, [r9, #16]\n" \
-    "    vldrw.u32 q3, [r9, #32]\n" \
+    "    vmov q2[2], q2[0], r0, r4\n" \
+    "    vmov q2[3], q2[1], r2, r6\n" \
+    "    vmov q3[2], q3[0], r8, r12\n" \
+    "    vmov q3[3], q3[1], r10, lr\n" \
+    "    vldrw.u32 q6, [r9, #16]\n" \
+    "    vadd.i32 q2, q2, q6\n" \
+    "    vadd.i32 q3, q3, q6\n" \
 
 #define MVE_MM_GENERAL \
     "    vldrw.u32 q6, [r9, #48]\n" \
-    "    vshl.s32 q0, q0, q6\n" \
-    "    vshl.s32 q1, q1, q6\n" \
-    "    vqrdmulh.s32 q0, q0, q2\n" \
-    "    vqrdmulh.s32 q1, q1, q2\n" \
-    "    vand q6, q0, q3\n" \
-    "    vand q7, q1, q3\n" \
-    "    vshr.s32 q6, q6, #31\n" \
+    "    vshl.s32 q2, q2, q6\n" \
+    "    vshl.s32 q3, q3, q6\n" \
+    "    vldrw.u32 q6, [r9, #32]\n" \
+    "    vqrdmulh.s32 q2, q2, q6\n" \
+    "    vqrdmulh.s32 q3, q3, q6\n" \
+    "    vldrw.u32 q6, [r9], #64\n" \
+    "    vand q7, q2, q6\n" \
     "    vshr.s32 q7, q7, #31\n" \
+    "    vqadd.s32 q2, q2, q7\n" \
+    "    vand q7, q3, q6\n" \
+    "    vshr.s32 q7, q7, #31\n" \
+    "    vqadd.s32 q3, q3, q7\n" \
 
 #define MVE_MM_FAST \
-    "    vqrdmulh.s32 q0, q0, q2\n" \
-    "    vqrdmulh.s32 q1, q1, q2\n" \
-    "    vshr.s32 q6, q0, #31\n" \
-    "    vshr.s32 q7, q1, #31\n" \
+    "    vldrw.u32 q6, [r9, #32]\n" \
+    "    vqrdmulh.s32 q2, q2, q6\n" \
+    "    vqrdmulh.s32 q3, q3, q6\n" \
+    "    vldrw.u32 q6, [r9], #64\n" \
+    "    vshr.s32 q7, q2, #31\n" \
+    "    vqadd.s32 q2, q2, q7\n" \
+    "    vshr.s32 q7, q3, #31\n" \
+    "    vqadd.s32 q3, q3, q7\n" \
 
-#define MVE_MM_END \
-    "    vqadd.s32 q0, q0, q6\n" \
-    "    vqadd.s32 q1, q1, q7\n" \
-    "    vrshl.s32 q0, q0, q3\n" \
-    "    vrshl.s32 q1, q1, q3\n" \
-    "    ldr r0, [r11, #28]\n" \
-    "    vadd.i32 q0, q0, r0\n" \
-    "    vadd.i32 q1, q1, r0\n" \
-    "    vmax.s32 q0, q0, q4\n" \
-    "    vmax.s32 q1, q1, q4\n" \
-    "    vmin.s32 q0, q0, q5\n" \
-    "    vmin.s32 q1, q1, q5\n" \
-    "    ldrd r0, r2, [r11, #8]\n" \
-    "    vstrb.32 q1, [r2], #4\n" \
-    "    vstrb.32 q0, [r0], #4\n" \
-    "    strd r0, r2, [r11, #8]\n" \
-    "    add r9, r9, #64\n" \
-    "    ldr r0, [r11, #24]\n" \
-    "    cmp r9, r0\n" \
+#define MVE_MM_END(STORE, SAVE) \
+    "    vrshl.s32 q2, q2, q6\n" \
+    "    vrshl.s32 q3, q3, q6\n" \
+    "    ldr r1, [r11, #28]\n" \
+    "    vadd.i32 q2, q2, r1\n" \
+    "    vadd.i32 q3, q3, r1\n" \
+    "    vmax.s32 q2, q2, q4\n" \
+    "    vmax.s32 q3, q3, q4\n" \
+    "    vmin.s32 q2, q2, q5\n" \
+    "    vmin.s32 q3, q3, q5\n" \
+    STORE \
+    "    ldr r1, [r11, #24]\n" \
+    "    cmp r9, r1\n" \
     "    bne 1b\n" \
+    SAVE \
     "    ldrd r0, r2, [r11]\n" \
     "    ldr r4, [r11, #52]\n" \
     "    add r0, r0, r4\n" \
@@ -283,7 +319,19 @@ void mcu_mve_mm_groups_fast_notail_s8(mve_mm_ctx_t *ctx);
     "    vpop {d8-d15}\n" \
     "    pop {r4-r11, pc}\n" \
 
-#define MVE_MM_FUNCTION(NAME, TAIL, REQUANT)                                              \
+/* the outputs: through the context (k > 16), or in r3/r5 for a pair (k <= 16) */
+#define MVE_MM_STORE_CTX \
+    "    ldrd r0, r2, [r11, #8]\n" \
+    "    vstrb.32 q2, [r0], #4\n" \
+    "    vstrb.32 q3, [r2], #4\n" \
+    "    strd r0, r2, [r11, #8]\n"
+#define MVE_MM_STORE_REG \
+    "    vstrb.32 q2, [r3], #4\n" \
+    "    vstrb.32 q3, [r5], #4\n"
+#define MVE_MM_SAVE_REG \
+    "    strd r3, r5, [r11, #8]\n"
+
+#define MVE_MM_FUNCTION(NAME, PAIR, MACS, REQUANT, STORE, SAVE)                           \
     "    .pushsection .text." NAME ",\"ax\",%progbits\n"                                   \
     "    .syntax unified\n"                                                                 \
     "    .thumb\n"                                                                          \
@@ -292,15 +340,22 @@ void mcu_mve_mm_groups_fast_notail_s8(mve_mm_ctx_t *ctx);
     "    .type " NAME ", %function\n"                                                       \
     "    .thumb_func\n"                                                                     \
     NAME ":\n"                                                                              \
-    MVE_MM_HEAD MVE_MM_BLOCK MVE_MM_KLOOP MVE_MM_BLOCK MVE_MM_BLOCK MVE_MM_KEND             \
-    TAIL MVE_MM_VECTORS REQUANT MVE_MM_END                                                  \
+    MVE_MM_ENTRY PAIR MACS MVE_MM_VECTORS REQUANT MVE_MM_END(STORE, SAVE)                  \
     "    .size " NAME ", .-" NAME "\n"                                                      \
     "    .popsection\n"
 
-__asm__(MVE_MM_FUNCTION("mcu_mve_mm_groups_s8", MVE_MM_TAIL, MVE_MM_GENERAL)
-        MVE_MM_FUNCTION("mcu_mve_mm_groups_notail_s8", "", MVE_MM_GENERAL)
-        MVE_MM_FUNCTION("mcu_mve_mm_groups_fast_s8", MVE_MM_TAIL, MVE_MM_FAST)
-        MVE_MM_FUNCTION("mcu_mve_mm_groups_fast_notail_s8", "", MVE_MM_FAST));
+#define MVE_MM_BIG(NAME, MACS, REQUANT) \
+    MVE_MM_FUNCTION(NAME, MVE_MM_PAIR, MACS, REQUANT, MVE_MM_STORE_CTX, "")
+#define MVE_MM_SMALL(NAME, REQUANT) \
+    MVE_MM_FUNCTION(NAME, MVE_MM_SMALL_PAIR, MVE_MM_SMALL_BLOCK, REQUANT, MVE_MM_STORE_REG, \
+                    MVE_MM_SAVE_REG)
+
+__asm__(MVE_MM_BIG("mcu_mve_mm_groups_s8", MVE_MM_KBLOCKS MVE_MM_TAIL, MVE_MM_GENERAL)
+        MVE_MM_BIG("mcu_mve_mm_groups_notail_s8", MVE_MM_KBLOCKS, MVE_MM_GENERAL)
+        MVE_MM_BIG("mcu_mve_mm_groups_fast_s8", MVE_MM_KBLOCKS MVE_MM_TAIL, MVE_MM_FAST)
+        MVE_MM_BIG("mcu_mve_mm_groups_fast_notail_s8", MVE_MM_KBLOCKS, MVE_MM_FAST)
+        MVE_MM_SMALL("mcu_mve_mm_small_s8", MVE_MM_GENERAL)
+        MVE_MM_SMALL("mcu_mve_mm_small_fast_s8", MVE_MM_FAST));
 
 void mcu_mve_mm_pairs_s8(const mcu_mve_mm_t *m, const int8_t *x0, const int8_t *x1,
                          int32_t x_step, int32_t pairs, int8_t *out0, int8_t *out1)
@@ -328,7 +383,7 @@ void mcu_mve_mm_pairs_s8(const mcu_mve_mm_t *m, const int8_t *x0, const int8_t *
         ctx.x1 = x1;
         ctx.o0 = out0;
         ctx.o1 = out1;
-        ctx.full = m->k >> 4;
+        ctx.full = (m->k >> 4) - 1; /* k > 16 loop: blocks after the first */
         ctx.tail = m->k & 15;
         ctx.quant_end = m->quant + 16 * groups;
         ctx.output_offset = m->output_offset;
@@ -341,7 +396,14 @@ void mcu_mve_mm_pairs_s8(const mcu_mve_mm_t *m, const int8_t *x0, const int8_t *
         ctx.o_step = 2 * n_out - 4 * groups;
         ctx.weights = m->weights;
         ctx.quant = m->quant;
-        if (ctx.tail != 0) {
+        if (m->k <= 16) {
+            ctx.spare = m->k;
+            if (m->general) {
+                mcu_mve_mm_small_s8(&ctx);
+            } else {
+                mcu_mve_mm_small_fast_s8(&ctx);
+            }
+        } else if (ctx.tail != 0) {
             if (m->general) {
                 mcu_mve_mm_groups_s8(&ctx);
             } else {

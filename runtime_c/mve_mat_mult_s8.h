@@ -13,12 +13,12 @@
  *   weights  [n4 / 4][k16 / 16][4][16] int8, n4 = n_out rounded up to 4 and k16 = k
  *            rounded up to 16: blocks of 16 taps of 4 output channels, so that one
  *            pointer walks the weights of 4 channels; padding is zeros.
- *   quant    [n4 / 4][4][4] int32: per group of 4 channels, the 4 folded biases
- *            bias[c] - input_zero_point * sum_i w[c][i] (wrapped to int32: the generator
- *            folds the input offset in, so the dot products are of raw int8 values and
- *            one VMLADAVA.S8 does 16 multiply-accumulates), then the 4 multipliers
- *            (QuantizeMultiplier), the 4 -max(-shift, 0) and the 4 max(shift, 0) (a
- *            per-tensor scale is repeated); padding channels are all zeros
+ *   quant    [n4 / 4][4][4] int32: per group of 4 channels, the 4 -max(-shift, 0),
+ *            the 4 folded biases bias[c] - input_zero_point * sum_i w[c][i] (wrapped to
+ *            int32: the generator folds the input offset in, so the dot products are of
+ *            raw int8 values and one VMLADAVA.S8 does 16 multiply-accumulates), the 4
+ *            multipliers (QuantizeMultiplier) and the 4 max(shift, 0) (a per-tensor
+ *            scale is repeated); padding channels are all zeros
  *   general  0 when every channel has shift < 0 (no left shift, a right shift >= 1):
  *            the requantization then skips two operations that are identities
  *   output   [n_out] int8 per row

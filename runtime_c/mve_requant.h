@@ -19,7 +19,7 @@
  *                        either way). Lanes with right == 0 are left untouched: the
  *                        sign bit of -right, ANDed in, is then 0.
  *
- * tests/kernels/test_mve.py runs these on QEMU (mps3-an547) against TFLite Micro.
+ * tests/e2e/test_mve_qemu.py runs these on QEMU (mps3-an547) against TFLite Micro.
  */
 #ifndef MCU_MVE_REQUANT_H
 #define MCU_MVE_REQUANT_H

@@ -5,6 +5,7 @@ the host, so these tests fail (never skip) in CI when the cross tools are missin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,8 @@ CONVS = (
     Conv((5, 5), 5, 4, (3, 3), out_scale=0.0003, zp=60),               # shift 0
     Conv((4, 6), 16, 16, (3, 3), depthwise=True, out_scale=0.00015),   # shift 1 (left)
     Conv((4, 6), 32, 32, (3, 3), depthwise=True, out_scale=0.0003),    # shift 0
+    Conv((5, 7), 8, 16, (1, 1), act="RELU6", zp=-128),                 # k = 8, 35 rows
+    Conv((7, 9), 8, 8, (3, 3), dil=(2, 2), depthwise=True, zp=40),     # band, dilated
 )
 FCS = (
     Fc(3, 40, 10, act="RELU"),
@@ -232,16 +235,57 @@ def test_every_case_takes_an_mve_kernel() -> None:
     assert "mcu_mve_conv_s8(&op" in source and "(int8_t *)(arena + " in source  # scratch rows
 
 
+def _mm_loop(k: int, general: int) -> str:
+    """Which assembly loop of runtime_c/mve_mat_mult_s8.c a matrix takes (chosen at run
+    time by mcu_mve_mm_pairs_s8)."""
+    size = "small" if k <= 16 else "tail" if k % 16 else "notail"
+    return f"{size}_{'general' if general else 'fast'}"
+
+
+def test_the_cases_reach_every_matrix_loop() -> None:
+    """k <= 16 (rows kept in registers), k > 16 with and without a tail, each with the
+    shorter (every shift < 0) and the general requantization: each loop has a case."""
+    compiled = api.compile_model(_model(), board=BOARD, prefix="model", kernels="mve")
+    source = compiled.library.files["model.c"].decode()
+    found = re.findall(r"\.k = (\d+), \.n_out = \d+,[^}]*\.general = (\d)", source)
+    loops = {_mm_loop(int(k), int(g)) for k, g in found}
+    assert loops == {f"{s}_{r}" for s in ("small", "tail", "notail")
+                     for r in ("general", "fast")}, sorted(loops)
+
+
 def test_the_lone_convolution_has_no_scratch() -> None:
     compiled = api.compile_model(_model(LONE, ()), board=BOARD, prefix="model", kernels="mve")
     source = compiled.library.files["model.c"].decode()
     assert "mcu_mve_conv_s8(" in source and ", NULL);" in source
 
 
-@pytest.mark.parametrize("name", ["batch", "lone"])
+#: A lone depthwise convolution of 2-pixel groups with padding: no scratch for its band,
+#: so its border pixels take the table path.
+LONE_DW = (Conv((6, 10), 8, 8, (3, 3), depthwise=True, zp=-128, act="RELU6"),)
+
+
+def _depthwise_calls(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if "mcu_mve_depthwise_conv_s8(" in line]
+
+
+def test_depthwise_pixel_groups_with_padding_get_a_band() -> None:
+    """Depthwise cases 9, 10, 11 and 19 (4, 8, 4 and 8 channels: groups of 4, 2, 4 and 2
+    pixels, padded) read their border pixels through the scratch band; the others need
+    none."""
+    compiled = api.compile_model(_model(), board=BOARD, prefix="model", kernels="mve")
+    calls = _depthwise_calls(compiled.library.files["model.c"].decode())
+    banded = {int(re.search(r"&op(\d+)_params", c).group(1))  # type: ignore[union-attr]
+              for c in calls if "(int8_t *)(arena + " in c}
+    assert banded == {9, 10, 11, 19}, calls
+    lone = api.compile_model(_model(LONE_DW, ()), board=BOARD, prefix="model", kernels="mve")
+    assert _depthwise_calls(lone.library.files["model.c"].decode())[0].endswith(", NULL);")
+
+
+@pytest.mark.parametrize("name", ["batch", "lone", "lone_dw"])
 def test_mve_kernels_are_bit_exact_on_qemu(name: str) -> None:
     require_cross_tools()
-    model = _model() if name == "batch" else _model(LONE, ())
+    model = {"batch": _model, "lone": lambda: _model(LONE, ()),
+             "lone_dw": lambda: _model(LONE_DW, ())}[name]()
     result = api.verify(model, board=BOARD, inputs=N_INPUTS, seed=3, kernels="mve")
     details = [f"{label}: {m.describe()}" for label, ms in result.failures for m in ms]
     assert result.cases == N_INPUTS + 3

@@ -57,11 +57,11 @@ def weight_blocks(rows: np.ndarray) -> np.ndarray:
 
 
 def quant_blocks(bias: np.ndarray, mults: list[int], shifts: list[int]) -> np.ndarray:
-    """[n4 / 4][4][4] int32: per group of 4 channels the folded biases, multipliers,
-    -max(-shift, 0) and max(shift, 0) (the ``quant`` array of mcu_mve_mm_t)."""
+    """[n4 / 4][4][4] int32: per group of 4 channels the -max(-shift, 0), folded biases,
+    multipliers and max(shift, 0) (the ``quant`` array of mcu_mve_mm_t)."""
     n4 = len(bias)
     mult, left, neg_right = requant_arrays(mults, shifts, n4)
-    fields = np.stack([bias, mult, neg_right, left])  # [4][n4]
+    fields = np.stack([neg_right, bias, mult, left])  # [4][n4]
     return fields.reshape(4, n4 // 4, 4).transpose(1, 0, 2).reshape(-1)
 
 
