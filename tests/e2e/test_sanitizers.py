@@ -34,9 +34,16 @@ SHARED = [
     "tflm_dtln_noise_suppression", "tflm_hello_world", "tflm_micro_speech", "tflm_mnist_lstm",
     "tflm_person_detect", "tflm_simple_add", "tflm_xtensa_mobilenet_v2_224_nchw",
 ]
-#: TFLite Micro cannot run it (FILL with non-constant dims, see REFERENCE.md): the
-#: sanitizers still run it, without the byte comparison.
-NO_REFERENCE = {"arm_kws_basic_lstm_s"}
+#: TFLite Micro cannot run it (FILL with non-constant dims, see REFERENCE.md): its
+#: bytes are compared with tflite-runtime's reference kernels instead.
+NOT_IN_TFLM = {"arm_kws_basic_lstm_s"}
+#: Models whose convolutions, depthwise, fully connected, pooling and ADD ops run the DSP
+#: kernels when built with kernels="dsp" (intrinsics emulated in C on the host).
+DSP_MODELS = [
+    "arm_kws_cnn_s", "mlperf_tiny_ad_fc_autoencoder", "mlperf_tiny_ic_resnet8",
+    "mlperf_tiny_kws_dscnn", "mlperf_tiny_vww_mobilenetv1_025_96", "tflm_person_detect",
+    "tflm_simple_add",
+]
 RANDOM_SETS = 5  # plus the three edge sets (all -128, all 127, all at the zero point)
 VALGRIND_SETS = 2  # one random set and one edge set: valgrind runs ~30x slower
 
@@ -72,8 +79,9 @@ def _sanitizers_work() -> bool:
         return proc.returncode == 0
 
 
-def _library(name: str) -> tuple[api.Compiled, list[list[np.ndarray]]]:
-    compiled = api.compile_model(shared_model(f"{name}_int8.tflite"), prefix="model")
+def _library(name: str, kernels: str = "auto") -> tuple[api.Compiled, list[list[np.ndarray]]]:
+    compiled = api.compile_model(shared_model(f"{name}_int8.tflite"), prefix="model",
+                                 kernels=kernels)
     sets = [arrays for _, arrays in make_inputs(compiled.graph, RANDOM_SETS, seed=3)]
     return compiled, sets
 
@@ -86,24 +94,37 @@ def _io_bytes(compiled: api.Compiled) -> tuple[list[int], list[int]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SHARED)
 def test_asan_ubsan_clean_and_bit_exact(name: str, tmp_path: Path) -> None:
+    _asan_ubsan_bit_exact(name, "auto", tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", DSP_MODELS)
+def test_dsp_kernels_asan_ubsan_clean_and_bit_exact(name: str, tmp_path: Path) -> None:
+    """The DSP kernels' C (the same code the Cortex-M build runs, with the instructions
+    emulated) under the sanitizers: every kernel's reads and writes stay in bounds."""
+    compiled = _asan_ubsan_bit_exact(name, "dsp", tmp_path)
+    assert any(k.startswith("dsp_") for k in compiled.library.report["kernels"])  # type: ignore[union-attr]
+
+
+def _asan_ubsan_bit_exact(name: str, kernels: str, tmp_path: Path) -> api.Compiled:
     _need(compiler() is not None, "a C compiler")
     _need(_sanitizers_work(), "gcc's AddressSanitizer/UndefinedBehaviorSanitizer runtime")
-    compiled, sets = _library(name)
+    compiled, sets = _library(name, kernels)
     in_bytes, out_bytes = _io_bytes(compiled)
     prog = build_program(compiled.library.files, "model", in_bytes, out_bytes, tmp_path,
                          SANITIZE)
     rc, err, outputs = prog.run(sets)
     assert rc == 0, f"exit {rc}:\n{err[-3000:]}"
     assert "runtime error" not in err and "ERROR: AddressSanitizer" not in err, err[-3000:]
-    if name in NO_REFERENCE:
-        return
     # (stateful models: the driver and the reference both carry state from set to set)
-    runner = make_runner("tflm", compiled.model, len(out_bytes))
+    reference = "tflite-runtime" if name in NOT_IN_TFLM else "tflm"
+    runner = make_runner(reference, compiled.model, len(out_bytes))
     for k, arrays in enumerate(sets):
         ref = runner(arrays)
         for j, (ours, theirs) in enumerate(zip(outputs[k], ref, strict=True)):
             assert ours == np.ascontiguousarray(theirs).tobytes(), \
-                f"{name}: input set {k}, output {j} differs from TFLite Micro"
+                f"{name}: input set {k}, output {j} differs from {reference}"
+    return compiled
 
 
 @pytest.mark.slow
@@ -118,12 +139,11 @@ def test_valgrind_memcheck_clean(name: str, tmp_path: Path) -> None:
     chosen = [sets[0], sets[-1]][:VALGRIND_SETS]
     rc, err, outputs = prog.run(chosen, wrapper=VALGRIND, timeout=600)
     assert rc == 0, f"valgrind exit {rc}:\n{err[-3000:]}"
-    if name in NO_REFERENCE:
-        return
-    runner = make_runner("tflm", compiled.model, len(out_bytes))
+    reference = "tflite-runtime" if name in NOT_IN_TFLM else "tflm"
+    runner = make_runner(reference, compiled.model, len(out_bytes))
     for k, arrays in enumerate(chosen):
         ref = [np.ascontiguousarray(r).tobytes() for r in runner(arrays)]
-        assert outputs[k] == ref, f"{name}: input set {k} differs from TFLite Micro"
+        assert outputs[k] == ref, f"{name}: input set {k} differs from {reference}"
 
 
 # ---- the job must notice a broken library -----------------------------------------------
