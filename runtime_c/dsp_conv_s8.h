@@ -42,7 +42,9 @@ typedef struct {
  * Method: with scratch, output pixels two at a time; each pixel's patch (k_h * k_w *
  * in_c values in filter order, pad_value outside the image, zeros up to 4 * groups)
  * is gathered and widened once into an int16 column (SXTB16 order), then
- * mcu_dsp_mat_mult_s8 runs every output channel pair over the two columns. Without
+ * mcu_dsp_mat_mult_s8 runs every output channel pair over the two columns (a 3x3
+ * filter over 3 channels, e.g. an RGB input, is widened straight from its three input
+ * rows, groups that straddle two rows merged from two loads). Without
  * scratch, mcu_dsp_mat_mult_raw_s8 reads each pixel's patch in place, as segments of
  * the input (one per filter row inside the image, else one per tap; taps outside read
  * `pad`), and widens it in registers, four output channels at a time. That needs

@@ -84,7 +84,23 @@ DSP_CONV: list[Case] = [
     _conv((1, 7, 6, 8), 5, (3, 3), s=(2, 2), d=(2, 1), in_zp=127, out_zp=-128),
     _conv((1, 6, 6, 4), 3, (5, 5), d=(1, 2), act="RELU6", in_zp=-1),
     _conv((1, 9, 8, 4), 2, (7, 7), pad="SAME"),  # 49 taps: too many segments, portable
+    # 3x3 over 3 channels, patch widened from the rows (dsp_widen_3x3x3): VWW-like
+    # stride 2, and dilated rows whose top / bottom taps read the pad row
+    _conv((1, 9, 7, 3), 8, (3, 3), s=(2, 2), in_zp=-128, out_zp=-128),
+    _conv((1, 7, 6, 3), 5, (3, 3), d=(2, 1), in_zp=127, out_zp=-128),
+    # odd pixel count and >= 4 groups per row: both column strides of mcu_dsp_widen_s8
+    _conv((1, 5, 5, 20), 6, (3, 3), in_zp=-3),
+    # raw 8-row blocks (FAST_SAT) over segments of every length % 4: rows of 9 / taps of
+    # 3 groups, rows of 6 / taps of 2, rows of 5 / taps of 1
+    _conv((1, 6, 5, 12), 8, (3, 3), in_zp=5),
+    _conv((1, 5, 6, 8), 16, (3, 3), s=(2, 1), in_zp=-128),
+    _conv((1, 7, 6, 4), 9, (5, 5), in_zp=1),
 ]
+#: The cases above that exercise the 3x3x3 column, the odd-pixel column and the raw
+#: segment remainders (also run under QEMU below).
+RGB_CONV = [DSP_CONV[4], DSP_CONV[14], DSP_CONV[15]]
+ODD_PIXELS = DSP_CONV[16]
+RAW_REMAINDERS = DSP_CONV[17:20]
 
 CONV_CASES = [pytest.param(c, id=case_id(c)) for c in DSP_CONV] + list(test_conv.CASES)
 FC_CASES = list(test_fully_connected.CASES)
@@ -162,7 +178,8 @@ def test_fast_epilogue_bound() -> None:
 
 
 #: Cases that also run on the Cortex-M4 (mps2-an386) under QEMU.
-QEMU_CONV = [DSP_CONV[0], DSP_CONV[1], DSP_CONV[3], DSP_CONV[5], DSP_CONV[6]]
+QEMU_CONV = [DSP_CONV[0], DSP_CONV[1], DSP_CONV[3], DSP_CONV[5], DSP_CONV[6], *RGB_CONV,
+             ODD_PIXELS, *RAW_REMAINDERS]
 QEMU_FC = [test_fully_connected.CURATED[i] for i in (1, 10, 11)]
 
 
@@ -193,12 +210,44 @@ def test_dsp_fully_connected_on_cortex_m4(case: Case, monkeypatch: pytest.Monkey
                                   pytest.param(DSP_CONV[1], id="direct-9-channels"),
                                   pytest.param(DSP_CONV[10], id="3x3-relu"),
                                   pytest.param(DSP_CONV[11], id="3x3-strided-dilated"),
-                                  pytest.param(DSP_CONV[12], id="5x5-dilated-relu6")])
+                                  pytest.param(DSP_CONV[12], id="5x5-dilated-relu6"),
+                                  *[pytest.param(c, id=f"raw8-{case_id(c)}")
+                                    for c in RAW_REMAINDERS]])
 def test_dsp_conv_without_scratch_on_cortex_m4(case: Case) -> None:
     from tests.e2e.cross import require_cross_tools
 
     require_cross_tools()
     _check(test_conv.build(case), case, "mcu_dsp_conv_s8", board="mps2-an386")
+
+
+def test_new_paths_are_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cases meant for the 3x3x3 column, the odd-pixel column, the two-column
+    FAST_SAT assembly (groups % 4 of 1, 2, 3) and the raw 8-row FAST_SAT blocks (with
+    segments of every length % 4) have the geometry and parameters those paths need,
+    so they cannot silently test something else."""
+    for c in RGB_CONV:
+        assert c["shape"][3] == 3 and c["k"] == (3, 3), case_id(c)
+    odd = ODD_PIXELS
+    assert odd["shape"][1] * odd["shape"][2] % 2 == 1 and odd["shape"][3] * 3 // 4 >= 4
+    tails = set()
+    with monkeypatch.context() as m:
+        m.setattr(api, "plan", _plan_all_scratch)
+        for c in QEMU_CONV:
+            src = api.compile_model(test_conv.build(c), kernels="dsp").library.files[
+                "model.c"]
+            call = src.split(b"mcu_dsp_conv_s8(")[1].split(b";")[0]
+            if b".mm.mode = 0" in src and not call.endswith(b"NULL)"):
+                tails.add(int(re.findall(rb"\.mm\.groups = (\d+)", src)[0]) % 4)
+    assert tails >= {1, 2, 3}
+    remainders = set()
+    for c in RAW_REMAINDERS:
+        src = api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"]
+        call = src.split(b"mcu_dsp_conv_s8(")[1].split(b";")[0]
+        assert call.endswith(b"NULL)"), case_id(c)  # no scratch: the raw kernel
+        assert b".mm.block = 8" in src and b".mm.mode = 0" in src, case_id(c)
+        in_c, k_w = c["shape"][3], c["k"][1]
+        remainders |= {(in_c // 4) % 4, (k_w * in_c // 4) % 4}
+    assert remainders >= {1, 2, 3}
 
 
 @pytest.mark.qemu
