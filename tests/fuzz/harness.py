@@ -179,7 +179,7 @@ def run_case(case: Case, settings: Settings, checked: dict[str, str] | None = No
             verdict = checked[cache_key]
         else:
             verdict = (_sanitize(compiled, case.index) if sanitize
-                       else _compile_strict(files))
+                       else _compile_strict(files, compiled.board))
             if checked is not None:
                 checked[cache_key] = verdict
         if verdict:
@@ -188,11 +188,22 @@ def run_case(case: Case, settings: Settings, checked: dict[str, str] | None = No
     return outcome
 
 
-def _compile_strict(files: dict[str, bytes]) -> str:
-    """'' when the library compiles with the strict flags, else the first error line."""
+def _compile_strict(files: dict[str, bytes], board: Any = None) -> str:
+    """'' when the library compiles with the strict flags, else the first error line.
+
+    A library built for a Cortex-M board is compiled by arm-none-eabi-gcc with the
+    board's CPU flags (its kernel set may be Arm-only: MVE); a host library by the
+    host compiler."""
+    import shutil
+
     from tests.native_driver import STRICT, compiler
 
-    cc = compiler()
+    flags = list(STRICT)
+    if board is not None and not board.is_host:
+        cc = shutil.which("arm-none-eabi-gcc")
+        flags += [*board.opt_flags, *board.cflags]
+    else:
+        cc = compiler()
     if cc is None:
         return ""
     with tempfile.TemporaryDirectory(prefix="mcu-fuzz-cc-") as tmp:
@@ -200,7 +211,7 @@ def _compile_strict(files: dict[str, bytes]) -> str:
             (Path(tmp) / name).write_bytes(body)
         sources = sorted(n for n in files if n.endswith(".c"))
         try:
-            proc = subprocess.run([cc, *STRICT, "-c", *sources], cwd=tmp, capture_output=True,
+            proc = subprocess.run([cc, *flags, "-c", *sources], cwd=tmp, capture_output=True,
                                   text=True, timeout=120)
         except subprocess.TimeoutExpired:
             return "the C compiler took over 120 s"

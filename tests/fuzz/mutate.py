@@ -30,7 +30,7 @@ import numpy as np
 from .flatmap import FORMATS, FlatMap, Site, build_map
 from .seeds import HOSTILE_NAMES, Seed, generated_model, shared_seeds, writer_seeds
 
-BOARDS = ("host",) * 17 + ("microbit", "mps2-an385", "mps3-an547")
+BOARDS = ("host",) * 16 + ("microbit", "mps2-an385", "mps2-an386", "mps3-an547")
 
 INT32_EDGES = (0, 1, -1, 2, 3, 7, 16, 127, 128, 255, 256, 65535, 65536, 1 << 20, 1 << 24,
                (1 << 30), (1 << 31) - 1, -(1 << 31), -2, -128)
