@@ -201,6 +201,13 @@ def core_rows(path: Path) -> list[str]:
     for name in CORE_BOARDS:
         b = get_board(name)
         best = simd.board_isa(b.features, b.core)
+        try:  # what `auto` picks: the best set, or the next one down when it does not fit
+            report = api.compile_model(path, board=name).library.report
+            best = str(report["kernel_set"])
+            fell_back = " (the faster sets' weights do not fit flash)" \
+                if report.get("kernel_set_fallback") else ""
+        except McuCodegenError:
+            fell_back = ""
         got: dict[str, dict[str, Any] | str] = {}
         for kernels in dict.fromkeys(("portable", best)):
             try:
@@ -216,7 +223,7 @@ def core_rows(path: Path) -> list[str]:
         n_p, n_o = int(port["instructions_per_inference"]), int(opt["instructions_per_inference"])
         rows.append(
             f"| {path.stem} | {int(port['macs']):,} | {label} | {n_p:,} | "
-            f"{port['instructions_per_mac'] or '-'} | {n_o:,} ({best}) | "
+            f"{port['instructions_per_mac'] or '-'} | {n_o:,} ({best}{fell_back}) | "
             f"{opt['instructions_per_mac'] or '-'} | {n_p / n_o:.2f}x |")
     return rows
 
