@@ -204,7 +204,7 @@ def core_rows(path: Path) -> list[str]:
         try:  # what `auto` picks: the best set, or the next one down when it does not fit
             report = api.compile_model(path, board=name).library.report
             best = str(report["kernel_set"])
-            fell_back = " (the faster sets' weights do not fit flash)" \
+            fell_back = "; the faster sets' weights do not fit flash" \
                 if report.get("kernel_set_fallback") else ""
         except McuCodegenError:
             fell_back = ""
