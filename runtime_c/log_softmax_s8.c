@@ -56,18 +56,18 @@ static int32_t ls_log_x_ge_1_q5(int32_t x)
     /* x is reinterpreted as Q0.31 (z_a); the shift is found by counting zeros. */
     const int32_t z_a = x;
     const int32_t z_a_headroom_plus_1 = mcu_fp_clz32((uint32_t)z_a);
-    const int32_t r_a_tmp = mcu_fp_sat_mul_pot(z_a, z_a_headroom_plus_1 - 1);
+    const int32_t r_a_tmp = mcu_sat_rounding_mul_by_pot(z_a, z_a_headroom_plus_1 - 1);
     const int32_t r_a_raw =
-        mcu_fp_sat_mul_pot(mcu_sat_rounding_doubling_high_mul(r_a_tmp, sqrt_half), 1);
+        mcu_sat_rounding_mul_by_pot(mcu_sat_rounding_doubling_high_mul(r_a_tmp, sqrt_half), 1);
     const int32_t z_a_pow_2_adj = ls_saturating_add(
-        mcu_fp_sat_mul_pot(LS_ACCUM_INT_BITS - z_a_headroom_plus_1, pow2_shift), shifted_quarter);
+        mcu_sat_rounding_mul_by_pot(LS_ACCUM_INT_BITS - z_a_headroom_plus_1, pow2_shift), shifted_quarter);
 
     /* z_b is z_a premultiplied by sqrt(0.5). */
     const int32_t z_b = mcu_sat_rounding_doubling_high_mul(z_a, sqrt_half);
     const int32_t z_b_headroom = mcu_fp_clz32((uint32_t)z_b) - 1;
-    const int32_t r_b_raw = mcu_fp_sat_mul_pot(z_a, z_b_headroom);
+    const int32_t r_b_raw = mcu_sat_rounding_mul_by_pot(z_a, z_b_headroom);
     const int32_t z_b_pow_2_adj = ls_saturating_sub(
-        mcu_fp_sat_mul_pot(LS_ACCUM_INT_BITS - z_b_headroom, pow2_shift), shifted_quarter);
+        mcu_sat_rounding_mul_by_pot(LS_ACCUM_INT_BITS - z_b_headroom, pow2_shift), shifted_quarter);
 
     const int32_t r = (r_a_raw < r_b_raw) ? r_a_raw : r_b_raw;
     const int32_t z_pow_2_adj = (z_a_pow_2_adj > z_b_pow_2_adj) ? z_a_pow_2_adj : z_b_pow_2_adj;

@@ -4,10 +4,10 @@
  *
  * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
  *
- * Transcriptions of gemmlowp/fixedpoint/fixedpoint.h (SaturatingRoundingMultiplyByPOT,
- * Rescale, RoundingHalfSum, exp_on_interval_between_negative_one_quarter_and_0_excl,
- * exp_on_negative_values, one_over_one_plus_x_for_x_in_0_1) as TFLite's reference
- * softmax and log-softmax instantiate them. gemmlowp's plain Add/Sub wrap around; they
+ * Transcriptions of gemmlowp/fixedpoint/fixedpoint.h (Rescale, RoundingHalfSum,
+ * exp_on_interval_between_negative_one_quarter_and_0_excl, exp_on_negative_values,
+ * one_over_one_plus_x_for_x_in_0_1) as TFLite's reference softmax and log-softmax
+ * instantiate them; SaturatingRoundingMultiplyByPOT is mcu_requant.h's. gemmlowp's plain Add/Sub wrap around; they
  * use the wrap-around helpers of mcu_requant.h.
  */
 #ifndef MCU_FIXEDPOINT_H
@@ -17,33 +17,10 @@
 
 #include "mcu_requant.h"
 
-/*
- * Saturating x * 2^exponent for exponent > 0 (gemmlowp
- * SaturatingRoundingMultiplyByPOT and tflite::SaturatingRoundingMultiplyByPOTParam),
- * RoundingDivideByPOT(x, -exponent) for exponent < 0. 0 < exponent <= 31.
- */
-static inline int32_t mcu_fp_sat_mul_pot(int32_t x, int32_t exponent)
-{
-    if (exponent > 0) {
-        const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
-        if (x > threshold) {
-            return INT32_MAX;
-        }
-        if (x < -threshold) {
-            return INT32_MIN;
-        }
-        return mcu_shl_wrap_s32(x, exponent);
-    }
-    if (exponent < 0) {
-        return mcu_rounding_divide_by_pot(x, -exponent);
-    }
-    return x;
-}
-
 /* gemmlowp Rescale<dst_int_bits>(FixedPoint<int32, src_int_bits>). */
 static inline int32_t mcu_fp_rescale(int32_t x, int32_t src_int_bits, int32_t dst_int_bits)
 {
-    return mcu_fp_sat_mul_pot(x, src_int_bits - dst_int_bits);
+    return mcu_sat_rounding_mul_by_pot(x, src_int_bits - dst_int_bits);
 }
 
 /* gemmlowp RoundingHalfSum(int32, int32): (a + b + sign) / 2, truncating. */
