@@ -18,7 +18,6 @@ intrinsics through runtime_c/mcu_arm_dsp.h, which emulates them in C off Arm, so
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Protocol
 
 from ...errors import OptionError
@@ -107,15 +106,17 @@ def variants(g: Graph, op: Op, isa: str) -> list[Variant]:
             if v.applies(g, op)]
 
 
-_readers: tuple[Graph, int, Counter[int]] | None = None
+#: Graph.consumers() of the last graph asked about: the planner asks for every op of
+#: every candidate order, so it is computed once per graph, not once per op.
+_consumers: tuple[Graph, dict[int, list[int]]] | None = None
 
 
 def _shares_constants(g: Graph, op: Op) -> bool:
-    global _readers
-    if _readers is None or _readers[0] is not g or _readers[1] != len(g.ops):
-        _readers = (g, len(g.ops), Counter(t for o in g.ops for t in set(o.inputs)))
-    counts = _readers[2]
-    return any(t >= 0 and g.tensors[t].data is not None and counts[t] > 1
+    global _consumers
+    if _consumers is None or _consumers[0] is not g:
+        _consumers = (g, g.consumers())
+    readers = _consumers[1]
+    return any(t >= 0 and g.tensors[t].data is not None and len(set(readers.get(t, ()))) > 1
                for t in set(op.inputs))
 
 
