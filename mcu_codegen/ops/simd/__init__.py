@@ -79,9 +79,7 @@ def resolve(choice: str, features: tuple[str, ...] | frozenset[str], core: str,
     best = board_isa(features, core)
     if choice == "auto":
         return best
-    allowed = ISAS[: ISAS.index(best) + 1]
-    if core == "host" and choice == "dsp":
-        return choice
+    allowed = ("portable", "dsp") if core == "host" else ISAS[: ISAS.index(best) + 1]
     if choice not in allowed:
         raise OptionError(f"board {board_name} has no {choice.upper()} extension "
                           f"(its kernel sets: {', '.join(allowed)})")
