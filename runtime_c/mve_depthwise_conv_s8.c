@@ -56,7 +56,9 @@
 #define MVE_DW_TAB_PART(t) vldrbq_z_s8(taps[t] + c, part)
 #define MVE_DW_IN_PART(t) vldrbq_z_s8(xc + off[t], part)
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__OPTIMIZE__)
+/* Not in unoptimized builds: there every inlined copy keeps its own vector temporaries
+ * on the stack (over 8 KB for mve_dw_row at -O0). */
 #define MVE_DW_INLINE inline __attribute__((always_inline))
 #define MVE_DW_NOINLINE __attribute__((noinline))
 #else

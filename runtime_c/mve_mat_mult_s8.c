@@ -46,6 +46,9 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
         int32_t a0 = q[4], a1 = q[5], a2 = q[6], a3 = q[7];
         int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3;
 
+#if defined(__OPTIMIZE__)
+        /* 12 register operands, 8 of them even: at -O0 GCC cannot allocate them (r7 is
+         * the frame pointer), so unoptimized builds take the intrinsics loop below. */
         if (n != 0) {
             __asm__ volatile(
                 "1:\n\t"
@@ -71,6 +74,27 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
                 :
                 : "q0", "q1", "q2", "q3", "cc", "memory");
         }
+#else
+        for (; n != 0; --n) {
+            const int8x16_t va = vldrbq_s8(xa);
+            const int8x16_t vb = vldrbq_s8(xb);
+            int8x16_t vw = vldrbq_s8(w);
+            a0 = vmladavaq_s8(a0, va, vw);
+            b0 = vmladavaq_s8(b0, vb, vw);
+            vw = vldrbq_s8(w + 16);
+            a1 = vmladavaq_s8(a1, va, vw);
+            b1 = vmladavaq_s8(b1, vb, vw);
+            vw = vldrbq_s8(w + 32);
+            a2 = vmladavaq_s8(a2, va, vw);
+            b2 = vmladavaq_s8(b2, vb, vw);
+            vw = vldrbq_s8(w + 48);
+            a3 = vmladavaq_s8(a3, va, vw);
+            b3 = vmladavaq_s8(b3, vb, vw);
+            xa += 16;
+            xb += 16;
+            w += 64;
+        }
+#endif
         if (tail != 0) {
             /* zeroing predicated loads: lanes past the row read nothing and give 0 */
             const mve_pred16_t tp = vctp8q((uint32_t)tail);
