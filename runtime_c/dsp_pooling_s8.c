@@ -7,25 +7,9 @@
 #include <stddef.h>
 
 #include "dsp_pooling_s8.h"
+#include "mcu_conv_taps.h"
 #include "mcu_arm_dsp.h"
 #include "mcu_requant.h"
-
-/* Clip the window [origin, origin + k) to [0, size): taps [*start, *end). */
-static void dsp_pool_window(int32_t origin, int32_t k, int32_t size, int32_t *start,
-                            int32_t *end)
-{
-    int32_t s = (origin < 0) ? -origin : 0;
-    int32_t e = size - origin;
-
-    if (e > k) {
-        e = k;
-    }
-    if (s > e) {
-        s = e;
-    }
-    *start = s;
-    *end = e;
-}
 
 /* The reference's rounded average of `sum` over n >= 1 values, clamped. */
 static inline int8_t dsp_pool_avg(int32_t sum, int32_t n, int32_t lo, int32_t hi)
@@ -58,12 +42,12 @@ void mcu_dsp_avg_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky0, ky1;
-            dsp_pool_window(iy0, p->k_h, in_h, &ky0, &ky1);
+            mcu_conv_valid_taps(iy0, 1, p->k_h, in_h, &ky0, &ky1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int32_t kx0, kx1, n;
                 const int8_t *win;
-                dsp_pool_window(ix0, p->k_w, in_w, &kx0, &kx1);
+                mcu_conv_valid_taps(ix0, 1, p->k_w, in_w, &kx0, &kx1);
                 n = (ky1 - ky0) * (kx1 - kx0);
                 if (n <= 0) { /* never generated (the reference fails); as mcu_avg_pool_s8 */
                     for (c = 0; c < channels; ++c) {
@@ -122,12 +106,12 @@ void mcu_dsp_max_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky0, ky1;
-            dsp_pool_window(iy0, p->k_h, in_h, &ky0, &ky1);
+            mcu_conv_valid_taps(iy0, 1, p->k_h, in_h, &ky0, &ky1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int32_t kx0, kx1;
                 const int8_t *win;
-                dsp_pool_window(ix0, p->k_w, in_w, &kx0, &kx1);
+                mcu_conv_valid_taps(ix0, 1, p->k_w, in_w, &kx0, &kx1);
                 if (ky1 <= ky0 || kx1 <= kx0) { /* empty window: the start value -128 */
                     for (c = 0; c < channels; ++c) {
                         *output++ = (int8_t)mcu_clamp_s32(-128, act_min, act_max);

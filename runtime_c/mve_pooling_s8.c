@@ -6,24 +6,8 @@
 #include <stddef.h>
 
 #include "mve_pooling_s8.h"
+#include "mcu_conv_taps.h"
 #include "mve_requant.h"
-
-/* Clip the window [origin, origin + k) to [0, size): taps [*start, *end). */
-static void mve_pool_window(int32_t origin, int32_t k, int32_t size, int32_t *start,
-                            int32_t *end)
-{
-    int32_t s = (origin < 0) ? -origin : 0;
-    int32_t e = size - origin;
-
-    if (e > k) {
-        e = k;
-    }
-    if (s > e) {
-        s = e;
-    }
-    *start = s;
-    *end = e;
-}
 
 /* The reference's rounded average of one channel, clamped (count >= 1; half = count / 2). */
 static int8_t mve_pool_average(int32_t acc, int32_t count, int32_t half, int32_t lo, int32_t hi)
@@ -52,11 +36,11 @@ void mcu_mve_avg_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky0, ky1;
-            mve_pool_window(iy0, p->k_h, p->in_h, &ky0, &ky1);
+            mcu_conv_valid_taps(iy0, 1, p->k_h, p->in_h, &ky0, &ky1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int32_t kx0, kx1, count, half;
-                mve_pool_window(ix0, p->k_w, p->in_w, &kx0, &kx1);
+                mcu_conv_valid_taps(ix0, 1, p->k_w, p->in_w, &kx0, &kx1);
                 count = (ky1 - ky0) * (kx1 - kx0);
                 half = count / 2;
                 for (c = 0; c < c_n; c += 16) {
@@ -115,11 +99,11 @@ void mcu_mve_max_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky0, ky1;
-            mve_pool_window(iy0, p->k_h, p->in_h, &ky0, &ky1);
+            mcu_conv_valid_taps(iy0, 1, p->k_h, p->in_h, &ky0, &ky1);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int32_t kx0, kx1;
-                mve_pool_window(ix0, p->k_w, p->in_w, &kx0, &kx1);
+                mcu_conv_valid_taps(ix0, 1, p->k_w, p->in_w, &kx0, &kx1);
                 for (c = 0; c < c_n; c += 16) {
                     const mve_pred16_t pr = vctp8q((uint32_t)(c_n - c));
                     int8x16_t m = vdupq_n_s8(-128);

@@ -4,24 +4,8 @@
  * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
  */
 #include "pooling_s8.h"
+#include "mcu_conv_taps.h"
 #include "mcu_requant.h"
-
-/* Clip the window [origin, origin + k) to [0, size): taps [*start, *end). */
-static void pool_window(int32_t origin, int32_t k, int32_t size, int32_t *start,
-                        int32_t *end)
-{
-    int32_t s = (origin < 0) ? -origin : 0;
-    int32_t e = size - origin;
-
-    if (e > k) {
-        e = k;
-    }
-    if (s > e) {
-        s = e;
-    }
-    *start = s;
-    *end = e;
-}
 
 void mcu_avg_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t *output)
 {
@@ -36,11 +20,11 @@ void mcu_avg_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t *ou
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky_start, ky_end;
-            pool_window(iy0, p->k_h, in_h, &ky_start, &ky_end);
+            mcu_conv_valid_taps(iy0, 1, p->k_h, in_h, &ky_start, &ky_end);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int32_t kx_start, kx_end, ky_last, count;
-                pool_window(ix0, p->k_w, in_w, &kx_start, &kx_end);
+                mcu_conv_valid_taps(ix0, 1, p->k_w, in_w, &kx_start, &kx_end);
                 count = (ky_end - ky_start) * (kx_end - kx_start);
                 /* skip the tap loops entirely for an empty window */
                 ky_last = (count > 0) ? ky_end : ky_start;
@@ -80,11 +64,11 @@ void mcu_max_pool_s8(const mcu_pool_params_t *p, const int8_t *input, int8_t *ou
         for (oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             int32_t ky_start, ky_end;
-            pool_window(iy0, p->k_h, in_h, &ky_start, &ky_end);
+            mcu_conv_valid_taps(iy0, 1, p->k_h, in_h, &ky_start, &ky_end);
             for (ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
                 int32_t kx_start, kx_end, ky_last;
-                pool_window(ix0, p->k_w, in_w, &kx_start, &kx_end);
+                mcu_conv_valid_taps(ix0, 1, p->k_w, in_w, &kx_start, &kx_end);
                 /* skip the tap loops entirely for an empty window */
                 ky_last = (kx_end > kx_start) ? ky_end : ky_start;
                 for (c = 0; c < channels; ++c) {

@@ -91,7 +91,7 @@ class _Pool(OpDef):
         params = ctx.symbol(op, "params")
         call = f"{self.fn}(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.ptr(op.outputs[0])});"
         return Emission(
-            kernels=("pooling_s8",),
+            kernels=("pooling_s8", "mcu_conv_taps"),
             call=call,
             params_type="mcu_pool_params_t",
             params_name=params,

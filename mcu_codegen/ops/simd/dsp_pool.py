@@ -40,7 +40,7 @@ class _DspPool:
         fields = {**_geometry(g, op), "act_min": act_min, "act_max": act_max}
         params = ctx.symbol(op, "params")
         call = f"{self.fn}(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.ptr(op.outputs[0])});"
-        return Emission(kernels=(KERNEL, "mcu_arm_dsp"), call=call,
+        return Emission(kernels=(KERNEL, "mcu_arm_dsp", "mcu_conv_taps"), call=call,
                         params_type="mcu_pool_params_t", params_name=params,
                         params=tuple(fields.items()))
 

@@ -29,7 +29,7 @@ class _MvePool:
         e = OPS[op.kind].emit(g, op, ctx)
         assert e.params_type == "mcu_pool_params_t"
         call = f"{self.fn}(&{e.params_name}, {ctx.cptr(op.inputs[0])}, {ctx.ptr(op.outputs[0])});"
-        return Emission(kernels=("mve_pooling_s8", "mve_requant"), call=call,
+        return Emission(kernels=("mve_pooling_s8", "mve_requant", "mcu_conv_taps"), call=call,
                         params_type=e.params_type, params_name=e.params_name, params=e.params)
 
 
