@@ -19,7 +19,7 @@ MAX_DIMS = 6
 TABLE_MIN_ELEMENTS = 1024
 
 
-def _scaled_table(offset: int, left_shift: int, multiplier: int, shift: int) -> np.ndarray:
+def scaled_table(offset: int, left_shift: int, multiplier: int, shift: int) -> np.ndarray:
     """The first half of TFLite's AddFunc for every int8 value v (index v + 128):
     MultiplyByQuantizedMultiplierSmallerThanOneExp((v + offset) * 2^left_shift,
     multiplier, shift), shift <= 0."""
@@ -125,9 +125,9 @@ class Add(OpDef):
         shifts = (q["input1_shift"], q["input2_shift"])
         if o.size >= TABLE_MIN_ELEMENTS and all(-31 <= s <= 0 for s in shifts):
             tables = ctx.const_array(op, "scaled", "int32_t", np.concatenate([
-                _scaled_table(q["input1_offset"], q["left_shift"], q["input1_multiplier"],
+                scaled_table(q["input1_offset"], q["left_shift"], q["input1_multiplier"],
                               q["input1_shift"]),
-                _scaled_table(q["input2_offset"], q["left_shift"], q["input2_multiplier"],
+                scaled_table(q["input2_offset"], q["left_shift"], q["input2_multiplier"],
                               q["input2_shift"]),
             ]))
         call = (

@@ -27,7 +27,7 @@ def _attrs(op: Op) -> PoolAttrs:
     return op.attrs
 
 
-def _geometry(g: Graph, op: Op) -> dict[str, int]:
+def geometry(g: Graph, op: Op) -> dict[str, int]:
     a = _attrs(op)
     n, ih, iw, c = g.tensors[op.inputs[0]].shape
     oh, pt = padding_and_output(ih, a.filter_h, a.stride_h, 1, a.padding)
@@ -52,7 +52,7 @@ def _options_rule(g: Graph, op: Op) -> str | None:
         return f"fused activation {a.activation}"
     x, o = g.tensors[op.inputs[0]], out(g, op)
     if len(x.shape) == 4 and len(o.shape) == 4:
-        geo = _geometry(g, op)
+        geo = geometry(g, op)
         want = (geo["batches"], geo["out_h"], geo["out_w"], geo["channels"])
         if tuple(o.shape) != want:
             return f"output shape {list(o.shape)} differs from the computed {list(want)}"
@@ -87,7 +87,7 @@ class _Pool(OpDef):
 
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission:
         act_min, act_max = quant.activation_range(_attrs(op).activation, out(g, op).quant)
-        fields = {**_geometry(g, op), "act_min": act_min, "act_max": act_max}
+        fields = {**geometry(g, op), "act_min": act_min, "act_max": act_max}
         params = ctx.symbol(op, "params")
         call = f"{self.fn}(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.ptr(op.outputs[0])});"
         return Emission(

@@ -46,7 +46,7 @@ def _plan(g: Graph, op: Op) -> _Plan | None:
     e = -q["output_shift"]
     if not 1 <= e <= 31:
         return None
-    tabs = [add._scaled_table(q[f"input{k}_offset"], q["left_shift"], q[f"input{k}_multiplier"],
+    tabs = [add.scaled_table(q[f"input{k}_offset"], q["left_shift"], q[f"input{k}_multiplier"],
                               q[f"input{k}_shift"]).astype(np.int64) for k in (1, 2)]
     raw_bound = int(np.abs(tabs[0]).max()) + int(np.abs(tabs[1]).max())
     rnd = (1 << (e - 1)) + q["output_offset"] * (1 << e)

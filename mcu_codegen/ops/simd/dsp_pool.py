@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...ir import Graph, Op, OpKind
 from .. import quant
 from ..base import Emission, EmitContext, out
-from ..pool import PoolAttrs, _geometry
+from ..pool import PoolAttrs, geometry
 from . import register
 
 KERNEL = "dsp_pooling_s8"
@@ -37,7 +37,7 @@ class _DspPool:
     def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission | None:
         assert isinstance(op.attrs, PoolAttrs)
         act_min, act_max = quant.activation_range(op.attrs.activation, out(g, op).quant)
-        fields = {**_geometry(g, op), "act_min": act_min, "act_max": act_max}
+        fields = {**geometry(g, op), "act_min": act_min, "act_max": act_max}
         params = ctx.symbol(op, "params")
         call = f"{self.fn}(&{params}, {ctx.cptr(op.inputs[0])}, {ctx.ptr(op.outputs[0])});"
         return Emission(kernels=(KERNEL, "mcu_arm_dsp", "mcu_conv_taps"), call=call,
