@@ -4,11 +4,19 @@ The files go to a fresh sibling folder first; only when every byte is written
 does it take the target's place, so a failure leaves the target as it was.
 A non-empty target that mcu-codegen did not write (no report.json of ours) is
 refused unless ``force`` is given.
+
+The sibling folders carry the writing process's id (``.OUT.new-PID-*``,
+``.OUT.old-PID-*``). A build killed outright (SIGKILL, power loss) cannot clean up
+after itself, so the next build into the same place does: it puts a previous library
+that was moved aside back in place when OUT is missing, and removes the leftovers of
+processes that no longer run (on POSIX systems, where that can be asked).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -47,15 +55,48 @@ def write_atomically(out: Path, files: dict[str, bytes], force: bool = False) ->
         raise OptionError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (assumed so where that cannot be asked)."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+def recover_leftovers(out: Path) -> None:
+    """Tidy what a killed build into ``out`` left: put a library it had moved aside
+    back when ``out`` is missing, and remove its staging and moved-aside folders."""
+    if not out.parent.is_dir():
+        return
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(new|old)-(\d+)-")
+    stale = []
+    for p in sorted(out.parent.iterdir()):
+        m = pattern.match(p.name)
+        if m and p.is_dir() and not _alive(int(m.group(2))):
+            stale.append((m.group(1), p))
+    for kind, p in stale:
+        if kind == "old" and not out.exists() and _ours(p):
+            p.rename(out)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+
+
 def _swap_in(out: Path, files: dict[str, bytes]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    recover_leftovers(out)
+    tag = f"{os.getpid()}-"
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{tag}", dir=out.parent))
     try:
         for name, data in sorted(files.items()):
             (staging / name).write_bytes(data)
         staging.chmod(0o755)
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{tag}", dir=out.parent))
             old.rmdir()
             out.rename(old)
             try:

@@ -98,3 +98,56 @@ def test_unwritable_place_is_a_one_line_error(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("error: cannot write") and proc.stderr.count("\n") == 1
     assert blocker.read_text() == "not a folder"
+
+
+_KILLED_MID_SWAP = """
+import os, signal, sys
+from pathlib import Path
+from mcu_codegen import api
+from tests.example_models import kws_tiny
+real = Path.rename
+def rename(self, target):
+    if ".new-" in self.name:  # OUT has been moved aside; the staging folder is next
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, target)
+Path.rename = rename
+api.build(kws_tiny(), sys.argv[1], prefix="second")
+"""
+
+
+def _kill_mid_swap(out: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MID_SWAP, str(out)],
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, timeout=300)
+    assert proc.returncode == -9  # SIGKILL: no cleanup ran
+    left = sorted(p.name for p in out.parent.iterdir())
+    assert "lib" not in left and len(left) == 2, left  # moved aside + staging
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and process ids: POSIX")
+def test_next_build_tidies_after_a_build_killed_mid_swap(
+        built: tuple[Path, dict[str, bytes]]) -> None:
+    out, _ = built
+    _kill_mid_swap(out)
+    api.build(kws_tiny(), out, prefix="third")
+    assert "third.c" in _snapshot(out)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["lib"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL and process ids: POSIX")
+def test_a_library_moved_aside_by_a_killed_build_comes_back(
+        built: tuple[Path, dict[str, bytes]]) -> None:
+    from mcu_codegen.codegen.output import recover_leftovers
+
+    out, before = built
+    _kill_mid_swap(out)
+    recover_leftovers(out)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["lib"]
+
+
+def test_a_running_build_s_folders_are_left_alone(built: tuple[Path, dict[str, bytes]]) -> None:
+    out, _ = built
+    running = out.parent / f".lib.new-{os.getppid()}-abc"  # a live process's staging
+    running.mkdir()
+    api.build(kws_tiny(), out, prefix="second")
+    assert sorted(p.name for p in out.parent.iterdir()) == [running.name, "lib"]
