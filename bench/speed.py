@@ -2,8 +2,9 @@
 
 For every model in ../shared/models that builds, in one run and on the same
 inputs: the generated library compiled as a user would (-O2, and -O3), called
-through mcu_codegen.verify.host.HostLibrary, against
-tflite_micro.runtime.Interpreter.invoke (TFLite Micro's reference kernels).
+through mcu_codegen.verify (one thin CPython call on the arrays), against one inference of
+tflite_micro.runtime.Interpreter (set_input, invoke, get_output: the same work; TFLite
+Micro's reference kernels), and against its invoke() alone.
 Batches of the candidates are interleaved, each batch is timed in CPU time of
 the calling thread (robust on a shared machine), and the median of the
 repetitions is reported per inference.
@@ -13,7 +14,7 @@ portable kernels and with the board's own kernel set (DSP / MVE).
 
 Writes bench/results/speed.md (each part rewrites only its own section).
 Run: python bench/speed.py [--part host|cores|all] [--reps 15] [--batch-ms 10]
-     [--only SUBSTRING ...]
+     [--call fast|cffi-api|cffi-abi] [--only SUBSTRING ...] [--update] [--no-write]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from mcu_codegen import api  # noqa: E402
 from mcu_codegen.errors import McuCodegenError  # noqa: E402
+from mcu_codegen.verify import fastcall  # noqa: E402
 from mcu_codegen.verify.host import HostLibrary  # noqa: E402
 from mcu_codegen.verify.inputs import make_inputs  # noqa: E402
 from tests.conftest import SHARED_MODELS  # noqa: E402
@@ -58,29 +60,65 @@ long {PREFIX}_bench_loop(const void *const inputs[], void *const outputs[], long
 
 Call = Callable[[], object]
 
+#: --call choices: how Python calls our library per inference, and the HostLibrary
+#: binding each one loads (mcu_codegen/verify/host.py).
+CALLS = {"fast": "abi", "cffi-api": "auto", "cffi-abi": "abi"}
+
+
 class Ours:
-    """The generated library compiled with ``flags``, with prebuilt argument arrays."""
+    """The generated library compiled with ``flags``, called on fixed arrays."""
 
     def __init__(self, files: dict[str, bytes], flags: tuple[str, ...],
-                 inputs: list[np.ndarray], outputs: list[np.ndarray]) -> None:
+                 inputs: list[np.ndarray], outputs: list[np.ndarray],
+                 call: str = "fast") -> None:
         with tempfile.TemporaryDirectory() as tmp:
             d = Path(tmp)
             for name, data in files.items():
                 (d / name).write_bytes(data)
             (d / "zz_bench_loop.c").write_text(LOOP_C)
-            self.host = HostLibrary(d, PREFIX, extra_flags=flags)
+            self.host = HostLibrary(
+                d, PREFIX, extra_flags=flags, binding=CALLS[call],
+                extra_cdef=f"long {PREFIX}_bench_loop(const void *const inputs[], "
+                           "void *const outputs[], long n);")
         ffi = self.host.ffi
-        ffi.cdef(f"long {PREFIX}_bench_loop(const void *const inputs[], "
-                 "void *const outputs[], long n);")
         self._keep = (inputs, outputs)
         self.in_ptrs = ffi.new("void *[]", [ffi.from_buffer(x) for x in inputs])
         self.out_ptrs = ffi.new("void *[]", [ffi.from_buffer(y) for y in outputs])
-        invoke = getattr(self.host.lib, f"{PREFIX}_invoke")
-        self.call: Call = functools.partial(invoke, self.in_ptrs, self.out_ptrs)
         self.loop = getattr(self.host.lib, f"{PREFIX}_bench_loop")
+        self.path = f"cffi-{self.host.binding}"
+        self.call: Call = functools.partial(getattr(self.host.lib, f"{PREFIX}_invoke"),
+                                            self.in_ptrs, self.out_ptrs)
+        if call == "fast" and not fastcall.why_unavailable():
+            fast = self.host.buffer_call([x.nbytes for x in inputs],
+                                         [y.nbytes for y in outputs])
+            self.call = functools.partial(fast, *inputs, *outputs)
+            self.path = "fast"
 
     def in_c_loop(self, n: int) -> Call:
         return functools.partial(self.loop, self.in_ptrs, self.out_ptrs, n)
+
+
+def tflm_round_trip(interp: Any, inputs: list[np.ndarray], n_out: int) -> Call:
+    """One TFLite Micro inference as a user makes it: give the input bytes
+    (``set_input``), run (``invoke``), take the output bytes (``get_output``), the
+    same work as one call of our ``<prefix>_invoke(inputs, outputs)``, which reads the
+    caller's input arrays and writes its output arrays."""
+    set_input, invoke, get_output = interp.set_input, interp.invoke, interp.get_output
+    if len(inputs) == 1 and n_out == 1:
+        x = inputs[0]
+
+        def one() -> object:
+            set_input(x, 0)
+            invoke()
+            return get_output(0)
+        return one
+
+    def many() -> object:
+        for i, x in enumerate(inputs):
+            set_input(x, i)
+        invoke()
+        return [get_output(i) for i in range(n_out)]
+    return many
 
 
 def per_call_ns(fn: Call, calls: int) -> float:
@@ -112,18 +150,24 @@ def fmt_us(ns: float) -> str:
     return f"{us:,.1f}" if us >= 10 else f"{us:,.2f}"
 
 
-def bench_model(path: Path, reps: int, batch_ms: float) -> str:
+def row(*cells: str) -> str:
+    """A host table row, empty cells up to the table's 11 columns."""
+    padded = [*cells, *[""] * (11 - len(cells))]
+    return "| " + " | ".join(padded) + " |"
+
+
+def bench_model(path: Path, reps: int, batch_ms: float, call: str = "fast") -> str:
     from tflite_micro import runtime
 
     try:
         compiled = api.compile_model(path)
     except McuCodegenError as exc:
-        return f"| {path.stem} | not built: {str(exc).splitlines()[0][:80]} | | | | | | | |"
+        return row(path.stem, f"not built: {str(exc).splitlines()[0][:80]}")
     g = compiled.graph
     inputs = [np.ascontiguousarray(x) for x in make_inputs(g, 1, 0)[0][1]]
     outs = {f: [np.zeros(g.tensors[t].shape, g.tensors[t].dtype.numpy) for t in g.outputs]
             for f in ("-O2", "-O3")}
-    ours = {f: Ours(compiled.library.files, (f,), inputs, outs[f]) for f in outs}
+    ours = {f: Ours(compiled.library.files, (f,), inputs, outs[f], call) for f in outs}
     macs = int(compiled.library.report["macs"])  # type: ignore[call-overload]
     try:
         interp = runtime.Interpreter.from_bytes(
@@ -133,25 +177,29 @@ def bench_model(path: Path, reps: int, batch_ms: float) -> str:
         interp.invoke()
     except Exception as exc:  # the package raises plain RuntimeError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return (f"| {path.stem} | {macs:,} | TFLite Micro refuses it ({first[:60]}) "
-                "| | | | | | |")
+        return row(path.stem, f"{macs:,}", f"TFLite Micro refuses it ({first[:60]})")
     ours["-O2"].call()
     same = all(np.array_equal(np.asarray(interp.get_output(i)), y)
                for i, y in enumerate(outs["-O2"]))
     loop_n = max(1, calls_for(ours["-O2"].call, 1e6))
     t = measure({
-        "tflm": interp.invoke,
+        "tflm": tflm_round_trip(interp, inputs, len(g.outputs)),
+        "tflm_invoke": interp.invoke,
         "O2": ours["-O2"].call,
         "O3": ours["-O3"].call,
         "loop": ours["-O2"].in_c_loop(loop_n),
     }, reps, batch_ms)
     loop_ns = t["loop"] / loop_n
+    paths = sorted({o.path for o in ours.values()} - {call})
+    note = f" ({', '.join(paths)})" if paths else ""
     for o in ours.values():
         o.host.close()
     return (
-        f"| {path.stem} | {macs:,} | {fmt_us(t['tflm'])} | {fmt_us(t['O2'])} | "
-        f"**{t['tflm'] / t['O2']:.1f}x** | {fmt_us(t['O3'])} | {t['tflm'] / t['O3']:.1f}x | "
-        f"{fmt_us(loop_ns)} ({t['tflm'] / loop_ns:.1f}x) | {'yes' if same else 'NO'} |"
+        f"| {path.stem} | {macs:,} | {fmt_us(t['tflm'])} | {fmt_us(t['tflm_invoke'])} | "
+        f"{fmt_us(t['O2'])}{note} | **{t['tflm'] / t['O2']:.1f}x** | "
+        f"{t['tflm_invoke'] / t['O2']:.1f}x | {fmt_us(t['O3'])}{note} | "
+        f"{t['tflm'] / t['O3']:.1f}x | {fmt_us(loop_ns)} ({t['tflm'] / loop_ns:.1f}x) | "
+        f"{'yes' if same else 'NO'} |"
     )
 
 
@@ -159,20 +207,30 @@ HOST_NOTES = (
     "`python bench/speed.py --part host` (--reps {reps}, --batch-ms {batch_ms:g}): per model in "
     "../shared/models, microseconds per inference, median of the repetitions; batches of the "
     "candidates interleaved in one run, on the same input (the first seeded random input set "
-    "of `verify`), timed in CPU time of the calling thread.\n\n"
-    "- **TFLM**: `tflite_micro.runtime.Interpreter.invoke()` (reference kernels), "
-    "inputs set beforehand.\n"
-    "- **-O2 / -O3**: `<prefix>_invoke()` of the generated library compiled with "
-    "`cc -std=c99 -Wall -Wextra -Werror -pedantic` and that flag, called through "
-    "`mcu_codegen.verify.host.HostLibrary` (cffi) with prebuilt argument arrays: one "
-    "Python call per inference, like TFLM's column. The ratio is TFLM's time over ours.\n"
+    "of `verify`), timed in CPU time of the calling thread. Each candidate is one Python "
+    "call (or statement sequence) per inference, timed in the same Python loop.\n\n"
+    "- **TFLM**: one inference with `tflite_micro.runtime.Interpreter` (reference kernels) as "
+    "a user makes it: `set_input(x, i)` for each input, `invoke()`, `get_output(i)` for each "
+    "output: give the input bytes, run, take the output bytes. The ratios in bold are over "
+    "this time.\n"
+    "- **TFLM invoke only**: `Interpreter.invoke()` alone, inputs set beforehand, outputs "
+    "not read (less work than ours: shown for reference, with its ratio `vs invoke`).\n"
+    "- **-O2 / -O3**: `<prefix>_invoke(inputs, outputs)` of the generated library compiled "
+    "with `cc -std=c99 -Wall -Wextra -Werror -pedantic` and that flag, called with --call "
+    "{call}: `fast` is one call `f(*input_arrays, *output_arrays)` per inference "
+    "(`HostLibrary.buffer_call`, mcu_codegen/verify/fastcall.py: a METH_FASTCALL CPython "
+    "function that takes the numpy arrays, checks their sizes, calls invoke on their bytes and "
+    "fills the output arrays in place); `cffi-api` / `cffi-abi` call invoke through cffi's API "
+    "mode (compiled wrapper) or ABI mode (dlopen) on pointer arrays built once. A time "
+    "marked with another path fell back to it (`fast` and `cffi-api` need Python.h). The "
+    "ratios are TFLM's time over ours.\n"
     "- **in a C loop**: the -O2 library's invoke called n times from C in one Python "
     "call: the library's own cost per inference, without the Python -> C call "
     "(which dominates the smallest models on both sides).\n"
     "- **same output**: our -O2 output bytes equal TFLite Micro's on this input.\n\n"
-    "| model | MACs | TFLM us | -O2 us | ratio | -O3 us | ratio | -O2 in a C loop us "
-    "(ratio) | same output |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|\n"
+    "| model | MACs | TFLM us | TFLM invoke only us | -O2 us | ratio | vs invoke | -O3 us | "
+    "ratio | -O2 in a C loop us (ratio) | same output |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n"
 )
 
 #: The Cortex-M cores of the instruction table, one QEMU board each.
@@ -253,6 +311,10 @@ def main() -> None:
                     help="host: time against TFLite Micro; cores: QEMU instruction counts")
     ap.add_argument("--reps", type=int, default=15, help="interleaved batches per candidate")
     ap.add_argument("--batch-ms", type=float, default=10.0, help="CPU time of one batch")
+    ap.add_argument("--call", choices=tuple(CALLS), default="fast",
+                    help="how Python calls our library per inference: fast = "
+                         "mcu_codegen.verify.fastcall on the arrays (else cffi), or cffi's "
+                         "API / ABI mode on prebuilt pointer arrays")
     ap.add_argument("--only", nargs="*", default=[], help="model name substrings")
     ap.add_argument("--no-write", action="store_true", help="print only")
     ap.add_argument("--update", action="store_true",
@@ -272,9 +334,10 @@ def main() -> None:
     if args.part in ("host", "all"):
         rows = []
         for path in paths:
-            rows.append(bench_model(path, args.reps, args.batch_ms))
+            rows.append(bench_model(path, args.reps, args.batch_ms, args.call))
             print(rows[-1], flush=True)
-        notes = HOST_NOTES.format(reps=args.reps, batch_ms=args.batch_ms)
+        notes = HOST_NOTES.format(reps=args.reps, batch_ms=args.batch_ms,
+                                  call=args.call)
         if args.update:
             rows = merge_rows(text, "host", rows)
         text = replace_section(text, "host", notes + "\n".join(rows) + "\n")

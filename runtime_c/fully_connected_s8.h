@@ -33,9 +33,11 @@ extern "C" {
  *   The int32 accumulator is exact as long as depth <= 65793.
  *
  * Method: mcu_mat_mult_s8 on two input rows at a time (a last odd row alone),
- * the input offset added on the fly.
+ * the input offset added on the fly. Off a Cortex-M, a single row of 64 to 256 values
+ * (at least 8 outputs) is widened to int16 with the offset once, then
+ * mcu_mat_mult_s16 (see MCU_FC_X16 in fully_connected_s8.c).
  *
- * Scratch memory: none.
+ * Scratch memory: none (off a Cortex-M, up to 512 bytes of stack for that row).
  *
  * Bit-exact with: tflite::reference_integer_ops::FullyConnected (per_channel == 0) and
  *                 tflite::reference_integer_ops::FullyConnectedPerChannel (per_channel == 1)
