@@ -1,6 +1,6 @@
 /*
  * dsp_depthwise_conv_s8.h - int8 DEPTHWISE_CONV_2D (depth multiplier 1) with the
- * Armv7E-M DSP instructions (SXTB16, SMLAxy, SMMULR, SSAT).
+ * Armv7E-M DSP instructions (SXTB16, PKHBT, SMLAD, SMMLAR, SSAT).
  *
  * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
  */
@@ -28,6 +28,7 @@ typedef struct {
     int32_t every_shift_right;      /* 1: every channel has a right shift e >= 1      */
     int32_t full_range;             /* 1: act_min == -128 and act_max == 127          */
     int32_t act_min, act_max;
+    int32_t no_fix;                 /* 1: zy == -128, full range, every e >= 1 (below) */
 } mcu_dsp_dw_params_t;
 
 /*
@@ -36,16 +37,20 @@ typedef struct {
  * Data layout (everything but input and output is built by the generator)
  *   input    [batches, in_h, in_w, channels]       int8, NHWC, raw values (no offset)
  *   output   [batches, out_h, out_w, channels]     int8, NHWC
- *   stream   ceil(channels / 4) blocks of 4 + 2 * k_h * k_w + 12 int32, in the order
- *            the kernel reads them, for the channels c .. c + 3 of the block:
+ *   stream   ceil(channels / 4) blocks of 4 + 4 * (T / 2) + 2 * (T % 2) + 10 int32
+ *            (T = k_h * k_w taps, row-major), in the order the kernel reads them, for
+ *            the channels c .. c + 3 of the block:
  *              bias'[c + j], j = 0..3: (bias[c + j] - zx * sum_k w[k][c + j])
  *                  * 2^(1 + left[c + j])  (input zero point zx folded in)
- *              per tap k (row-major over k_h, k_w) two words of two int16 lanes
- *                  (bottom, top): (w'[k][c], w'[k][c + 2]), (w'[k][c + 1], w'[k][c + 3]),
+ *              per pair of taps (2i, 2i + 1), one word per channel c + j, j = 0..3, of
+ *                  two int16 lanes (bottom, top): (w'[2i][c + j], w'[2i + 1][c + j]),
  *                  w' = w * 2^(1 + left)
- *              per pair of channels (c + 2h, c + 2h + 1), h = 0, 1: their right shifts
- *                  e, e', then (m, R), (m', R'): the multiplier and R = 2^(e-1) + zy * 2^e
- *                  (e = 0: R = zy), zy the output zero point
+ *              an odd last tap k: (w'[k][c], w'[k][c + 2]), (w'[k][c + 1], w'[k][c + 3])
+ *              per pair of channels (c + 2h, c + 2h + 1), h = 0, 1: (m, R), (m', R'),
+ *                  e | e' << 8 | f << 16: the multipliers, R = 2^(e-1) + zy * 2^e
+ *                  (e = 0: R = zy) with zy the output zero point, the right shifts, and
+ *                  f = 1 for h = 1 of the last whole block (else 0; only the bottom byte
+ *                  of a shift register counts)
  *            (left, e) = (max(shift, 0), max(-shift, 0)); channels past the end are 0
  *   pad      [channels]                            int8, all zx: read for taps outside
  *            the image, which then add w * (zx - zx) = 0 as in the reference
@@ -54,20 +59,31 @@ typedef struct {
  * s = SMMULR(acc, m) = SaturatingRoundingDoublingHighMul(acc_ref * 2^left, m), and
  * (SMMLAR(acc, m, R - (acc < 0 && e >= 1))) >> e = RoundingDivideByPOT(s, e) + zy,
  * clamped to [act_min, act_max]. (The reference corrects ties by the sign of s; the sign
- * of acc differs from it only where s = 0, which is no tie for e >= 1.)
+ * of acc differs from it only where s = 0, which is no tie for e >= 1.) With no_fix
+ * (zy = -128, range [-128, 127], every e >= 1) the Arm assembly leaves the correction
+ * out: it only applies where acc < 0, so s <= 0; s = 0 rounds to 0 either way (e >= 1)
+ * and s < 0 gives at most zy = -128, which saturates to -128 either way (as in
+ * dsp_conv_smallk_s8.h).
  * The generator proves per channel that no sum above leaves int32 (from the weights, the
  * bias and the int8 input range) and uses the portable kernel otherwise.
  *
- * Method: channels in blocks of four per output pixel: one 32-bit load of four input
- * channels per tap, SXTB16 and SXTB16 ROR 8 give channels (0, 2) and (1, 3), SMLABB /
- * SMLATT multiply them by the widened weights; SMMLAR, an add, a shift and SSAT
+ * Method: channels in blocks of four per output pixel. Two taps at a time: their two
+ * 32-bit input words (four channels each) become (a0 a1 b0 b1) and (a2 a3 b2 b3)
+ * (PKHBT, PKHTB), SXTB16 and SXTB16 ROR 8 of those give each channel's two taps as
+ * int16 lanes, and one SMLAD per channel multiplies them by the pair's weight word; an
+ * odd last tap goes through SXTB16 and SMLABB / SMLATT (per block of 36 MACs: 9 loads,
+ * 8 PKH, 18 SXTB16, 16 SMLAD + 4 SMLAxy, 9 LDRD of weights). SMMLAR, a shift and SSAT
  * requantize. Taps are found through a table of byte offsets per pixel (a constant one
- * inside the image, else one whose outside taps lead to the pad row). On Arm, a 3x3
- * kernel whose channels all shift right with the full int8 output range runs inline
- * assembly: whole rows of inside pixels (channels a multiple of four) address the taps
- * from row and column strides (106 instructions per block of 36 MACs, 9 per pixel), other
- * pixels through the table (112 per block). Other layers, and the host, run the same
- * arithmetic in C; the channels past the last block run one at a time.
+ * inside the image, else one whose outside taps lead to the pad row).
+ * On Arm, a 3x3 kernel whose channels all shift right with the full int8 output range
+ * runs naked assembly functions (any -O level; dsp_depthwise_conv_s8.c) for every whole
+ * block: runs of inside pixels (one call per output row) address the taps from row and
+ * column strides: 91 instructions per block without the correction, 95 with it. Without
+ * the correction, a window with one column outside the image (a column of border
+ * pixels per call) or one row outside (the inside pixels of a border row per call)
+ * reads that column or row from the pad row: 94. Other border pixels go through their
+ * table (97 / 101). Other layers, the channels past the last whole block (one at a
+ * time) and the host run the same arithmetic in C.
  *
  * Scratch memory: none (two tables of MCU_DSP_DW_MAX_TAPS offsets on the stack).
  *

@@ -1,10 +1,10 @@
-"""The DSP kernels of DEPTHWISE_CONV_2D, AVERAGE_POOL_2D / MAX_POOL_2D and ADD
-(mcu_codegen/ops/simd/dsp_depthwise.py, dsp_pool.py, dsp_add.py), bit-exact with TFLite
+"""The DSP kernels of AVERAGE_POOL_2D / MAX_POOL_2D and ADD (mcu_codegen/ops/simd/
+dsp_pool.py, dsp_add.py; DEPTHWISE_CONV_2D: test_dsp_depthwise.py), bit-exact with TFLite
 Micro: on the host with ``kernels="dsp"`` (the intrinsics emulated in C) over a sweep of
 geometries, channel counts, zero points, multipliers and activations, and on the Cortex-M4
-of mps2-an386 (the instructions themselves, including the inline-assembly 3x3 block) for a
-few cases. Each case also asserts whether the DSP variant was chosen, so a case meant for
-it cannot silently fall back to the portable kernel (or the reverse)."""
+of mps2-an386 (the instructions themselves) for a few cases. Each case also asserts
+whether the DSP variant was chosen, so a case meant for it cannot silently fall back to
+the portable kernel (or the reverse)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,15 @@ import pytest
 
 from mcu_codegen import api
 from tests.e2e.cross import require_cross_tools
-from tests.kernels import test_depthwise_conv, test_pooling
+from tests.kernels import test_pooling
 from tests.kernels._sweep import (
     ACTIVATIONS,
-    accumulator_out_scale,
     case_id,
-    case_rng,
     case_seed,
     sweep,
     window_ok,
 )
-from tests.tflite_writer import QParams, add_model, depthwise_conv2d_model, pool2d_model
+from tests.tflite_writer import QParams, add_model, pool2d_model
 
 Case = dict[str, Any]
 INPUTS = 3  # random input sets per case; verify adds the 3 edge sets (min, max, zero point)
@@ -48,31 +46,6 @@ def _add(s1, s2, q1=(0.05, 3), q2=(0.02, -7), qo=(0.06, 1), act="NONE", dsp=True
     return {"op": "add", "s1": tuple(s1), "s2": tuple(s2), "q1": tuple(q1), "q2": tuple(q2),
             "qo": tuple(qo), "act": act, "dsp": dsp}
 
-
-DEPTHWISE: list[Case] = [
-    _dw((1, 8, 8, 8)),  # 3x3 stride 1 SAME: the assembly block on Arm
-    _dw((1, 9, 7, 16), s=(2, 2), act="RELU6", in_zp=-128, out_zp=-128),
-    _dw((1, 10, 6, 12), pad="VALID", in_zp=127, out_zp=127, pc=False),
-    _dw((2, 7, 9, 6), act="RELU", in_zp=-128, out_zp=3),  # 6 channels: one block + 2 alone
-    _dw((1, 6, 5, 7), s=(2, 1), act="RELU_N1_TO_1", out_f=0.05, bias=False),
-    _dw((1, 5, 5, 3), out_zp=127),  # fewer channels than a block
-    _dw((1, 11, 11, 8), d=(2, 2), in_s=0.003, in_zp=-128, out_zp=0),  # dilation
-    _dw((1, 12, 10, 8), k=(5, 5), s=(2, 1), d=(1, 2), act="RELU6", in_zp=0),
-    _dw((1, 9, 1, 4), k=(3, 1), s=(2, 1)),  # 1-D
-    _dw((1, 1, 11, 5), k=(1, 5), pad="VALID", in_zp=-128, out_zp=127),
-    _dw((1, 6, 6, 4), k=(2, 2), s=(2, 2), pc=False, bias=False),
-    _dw((1, 4, 4, 16), k=(1, 1), in_s=1.0 / 128, in_zp=0, out_zp=127, out_f=0.1),
-    _dw((1, 6, 6, 8), out_f=1e-3),  # multipliers > 1: left shifts, channels with e = 0
-    _dw((1, 6, 6, 8), out_f=0.3, act="RELU"),  # some channels e = 0, some e >= 1
-    _dw((1, 4, 3, 4), k=(10, 4), d=(2, 1), bias=False),  # window much larger than input
-    _dw((1, 5, 5, 4), out_f=1e9, out_zp=-50),  # multiplier below 2^-32: 0, every output zy
-    _dw((1, 24, 24, 32), s=(2, 2), act="RELU6"),  # a larger layer
-    # not for the DSP variant (the portable kernel runs): depth multiplier > 1, a right
-    # shift so large that zy * 2^e leaves int32, more than MCU_DSP_DW_MAX_TAPS taps
-    _dw((1, 8, 8, 3), dm=2, act="RELU", dsp=False),
-    _dw((1, 5, 5, 4), out_f=1e4, out_zp=127, dsp=False),
-    _dw((1, 10, 10, 4), k=(9, 9), pad="SAME", dsp=False),
-]
 
 POOLING: list[Case] = [
     _pool("AVERAGE", (1, 25, 5, 64), (25, 5)),  # the KWS head: one global average
@@ -107,20 +80,6 @@ ADD: list[Case] = [
 
 
 
-def _draw_dw(r: random.Random) -> Case | None:
-    """Depth multiplier 1 (the variant's domain), 1..20 channels, any geometry."""
-    k = r.choice(test_depthwise_conv.KERNELS)
-    d = r.choice(test_depthwise_conv.DILATIONS)
-    pad = r.choice(["SAME", "VALID"])
-    shape = (r.choice([1, 1, 2]), r.randint(1, 12), r.randint(1, 12), r.randint(1, 20))
-    if not window_ok(shape[1:3], k, d, pad):
-        return None
-    in_s, in_zp = r.choice(test_depthwise_conv.IN_QP)
-    return _dw(shape, k, r.choice(test_depthwise_conv.STRIDES), pad, d, r.choice(ACTIVATIONS),
-               1, r.random() < 0.6, r.random() < 0.75, in_s, in_zp,
-               r.choice(test_depthwise_conv.OUT_F), r.choice(test_depthwise_conv.ZPS), None)
-
-
 def _draw_pool(r: random.Random) -> Case | None:
     f = r.choice(test_pooling.FILTERS)
     pad = r.choice(["SAME", "VALID"])
@@ -144,23 +103,13 @@ def _draw_add(r: random.Random) -> Case:
 
 
 #: Seeded random cases on top of the hand-picked ones (whichever kernel the op gets).
-RANDOM = [p for family, draw in (("dsp-depthwise", _draw_dw), ("dsp-pool", _draw_pool),
-                                 ("dsp-add", _draw_add))
+RANDOM = [p for family, draw in (("dsp-pool", _draw_pool), ("dsp-add", _draw_add))
           for p in sweep([], draw, family=family)]
 
-KERNEL_CALL = {"dw": "mcu_dsp_depthwise_conv_s8(", "pool": "mcu_dsp_", "add": "mcu_dsp_add_s8("}
+KERNEL_CALL = {"pool": "mcu_dsp_", "add": "mcu_dsp_add_s8("}
 
 
 def build(case: Case) -> bytes:
-    if case["op"] == "dw":
-        kh, kw = case["k"]
-        out_s = case["out_f"] * accumulator_out_scale(case["in_s"], case["in_zp"], kh * kw,
-                                                      case["pc"])
-        return depthwise_conv2d_model(
-            case_rng(case_id(case)), case["shape"], case["dm"], kernel=case["k"],
-            stride=case["s"], padding=case["pad"], dilation=case["d"], activation=case["act"],
-            per_channel=case["pc"], input_qp=QParams([case["in_s"]], [case["in_zp"]]),
-            output_qp=QParams([out_s], [case["out_zp"]]), with_bias=case["bias"])
     if case["op"] == "pool":
         return pool2d_model(case["kind"], case["shape"], filter_size=case["f"],
                             stride=case["s"], padding=case["pad"], activation=case["act"],
@@ -191,7 +140,7 @@ def _check(case: Case, board: str) -> None:
                        + "\n".join(details))
 
 
-@pytest.mark.parametrize("case", _params(DEPTHWISE + POOLING + ADD))
+@pytest.mark.parametrize("case", _params(POOLING + ADD))
 def test_dsp_kernel_bit_exact_on_host(case: Case) -> None:
     _check(case, "host")
 
@@ -201,10 +150,9 @@ def test_dsp_kernel_random_case_bit_exact_on_host(case: Case) -> None:
     _check(case, "host")
 
 
-#: The instructions themselves on a Cortex-M4: the 3x3 assembly block (inside and at the
-#: borders, with a channel tail), the general path with e = 0 channels, both pools, ADD.
-ON_M4 = [DEPTHWISE[0], DEPTHWISE[3], DEPTHWISE[1], DEPTHWISE[13], DEPTHWISE[7], POOLING[0],
-         POOLING[10], ADD[0], ADD[2]]
+#: The instructions themselves on a Cortex-M4: both pools, ADD (depthwise:
+#: test_dsp_depthwise.py).
+ON_M4 = [POOLING[0], POOLING[10], ADD[0], ADD[2]]
 
 
 @pytest.mark.qemu

@@ -2,12 +2,13 @@
 
 Everything the kernel needs besides the input is computed here: the input zero point
 folded into the bias, the weights widened to int16 (times 2^(1 + left shift), so that
-SMMULR of the sum is the reference's SaturatingRoundingDoublingHighMul), the output
-zero point folded into the rounding constant, and a row of input zero points read for
-taps outside the image. The variant applies when the depth multiplier is 1 and every
-intermediate sum provably stays in int32 (checked per channel from the weights, the
-bias and the int8 input range); otherwise the portable kernel runs.
-"""
+SMMULR of the sum is the reference's SaturatingRoundingDoublingHighMul) and packed per
+pair of taps (one word per channel, for SMLAD), the output zero point folded into the
+rounding constant, the right shifts packed two to a word with the last block's flag,
+and a row of input zero points read for taps outside the image. The variant applies
+when the depth multiplier is 1 and every intermediate sum provably stays in int32
+(checked per channel from the weights, the bias and the int8 input range); otherwise
+the portable kernel runs. Layout: runtime_c/dsp_depthwise_conv_s8.h."""
 
 from __future__ import annotations
 
@@ -24,15 +25,17 @@ from . import register
 KERNEL = "dsp_depthwise_conv_s8"
 MAX_TAPS = 64  # MCU_DSP_DW_MAX_TAPS
 LIMIT = 1 << 31
+LAST_BLOCK = 1 << 16  # in the shift word of channels 2, 3 of the last whole block
 
 
 @dataclass(frozen=True)
 class _Plan:
     geo: dict[str, int]
-    stream: np.ndarray  # int32 [blocks][4 + 2 * taps + 12], see dsp_depthwise_conv_s8.h
+    stream: np.ndarray  # int32 [blocks][block words], see dsp_depthwise_conv_s8.h
     pad: np.ndarray  # int8 [channels]
     every_shift_right: bool
     act: tuple[int, int]
+    zy: int
 
 
 def _pack(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -62,10 +65,11 @@ def _plan(g: Graph, op: Op) -> _Plan | None:
     nb = (c + 3) // 4
     wide = np.zeros((nb * 4, taps), dtype=np.int64)
     bias2 = np.zeros(nb * 4, dtype=np.int64)
-    q = np.zeros((nb, 12), dtype=np.int64)  # per channel pair: e, e', m, R, m', R'
+    es = np.zeros(nb * 4, dtype=np.int64)
+    mr = np.zeros((nb * 4, 2), dtype=np.int64)  # (m, R) per channel
     for ch in range(c):
         left, e = max(shifts[ch], 0), max(-shifts[ch], 0)
-        if left > 7:
+        if left > 7 or e > 31:
             return None
         scale = 1 << (1 + left)
         col = filt[:, ch]
@@ -79,21 +83,27 @@ def _plan(g: Graph, op: Op) -> _Plan | None:
             return None
         wide[ch] = col * scale
         bias2[ch] = folded * scale
-        blk, j = divmod(ch, 4)
-        base = 6 * (j >> 1)
-        q[blk, base + (j & 1)] = e
-        q[blk, base + 2 + 2 * (j & 1): base + 4 + 2 * (j & 1)] = (mults[ch], rnd)
-    # word 0 = (c, c + 2), word 1 = (c + 1, c + 3) of each block, per tap
+        es[ch] = e
+        mr[ch] = (mults[ch], rnd)
     blocks = wide.reshape(nb, 4, taps)
-    words = np.stack([_pack(blocks[:, 0], blocks[:, 2]), _pack(blocks[:, 1], blocks[:, 3])],
-                     axis=-1)  # [nb, taps, 2]
+    parts = [bias2.reshape(nb, 4)]
+    for i in range(taps // 2):  # per pair of taps: one word per channel (tap 2i, 2i + 1)
+        parts.append(_pack(blocks[:, :, 2 * i], blocks[:, :, 2 * i + 1]).astype(np.int64))
+    if taps % 2:  # an odd last tap: (c, c + 2), (c + 1, c + 3)
+        last = blocks[:, :, taps - 1]
+        parts.append(np.stack([_pack(last[:, 0], last[:, 2]), _pack(last[:, 1], last[:, 3])],
+                              axis=1).astype(np.int64))
+    mrb, eb = mr.reshape(nb, 2, 4), es.reshape(nb, 2, 2)  # per pair of channels
+    packed = eb[:, :, 0] | (eb[:, :, 1] << 8)
+    if c >= 4:  # the last whole block's flag, read by the assembly's block loop
+        packed[c // 4 - 1, 1] |= LAST_BLOCK
+    parts.append(np.concatenate([mrb, packed[:, :, None]], axis=2).reshape(nb, 10))
     act = quant.activation_range(op.attrs.activation, o.quant)
-    stream = np.concatenate([bias2.reshape(nb, 4), words.astype(np.int64).reshape(nb, -1), q],
-                            axis=1)
+    stream = np.concatenate(parts, axis=1)
     return _Plan(
         geo=geo, stream=stream.astype(np.int32),
         pad=np.full(c, zx, dtype=np.int8),
-        every_shift_right=all(-s >= 1 for s in shifts), act=act,
+        every_shift_right=all(-s >= 1 for s in shifts), act=act, zy=zy,
     )
 
 
@@ -120,6 +130,7 @@ class DspDepthwise:
             "pad_top": geo["pad_top"], "pad_left": geo["pad_left"],
             "blocks": geo["in_c"] // 4, "every_shift_right": int(p.every_shift_right),
             "full_range": int(p.act == (-128, 127)), "act_min": p.act[0], "act_max": p.act[1],
+            "no_fix": int(p.zy == -128 and p.act == (-128, 127) and p.every_shift_right),
         }
         params = ctx.symbol(op, "params")
         stream = ctx.const_array(op, "dsp_stream", "int32_t", p.stream)
