@@ -56,6 +56,9 @@ POOLING: list[Case] = [
     _pool("AVERAGE", (1, 16, 16, 4), (16, 16), zp=-128),  # 256 values: the int16 limit
     _pool("AVERAGE", (1, 17, 16, 4), (17, 16), zp=-128, dsp=False),  # 272: portable
     _pool("AVERAGE", (1, 6, 6, 3), (2, 2), (2, 2), dsp=False),  # fewer than 4 channels
+    # windows as wide as the input: their rows are one run of pixels; 8 + 4 + 1 channels
+    _pool("AVERAGE", (1, 6, 4, 13), (3, 4), (1, 1), "SAME", zp=-7),
+    _pool("AVERAGE", (2, 7, 5, 12), (7, 5), scale=0.03, zp=100),
     _pool("MAX", (1, 8, 8, 8), (2, 2), (2, 2)),
     _pool("MAX", (1, 9, 9, 6), (3, 3), (2, 2), "SAME", "RELU6", scale=0.05, zp=-128),
     _pool("MAX", (2, 10, 10, 7), (3, 3), (3, 3), "SAME", "RELU", zp=-6),
@@ -152,7 +155,7 @@ def test_dsp_kernel_random_case_bit_exact_on_host(case: Case) -> None:
 
 #: The instructions themselves on a Cortex-M4: both pools, ADD (depthwise:
 #: test_dsp_depthwise.py).
-ON_M4 = [POOLING[0], POOLING[10], ADD[0], ADD[2]]
+ON_M4 = [POOLING[0], POOLING[8], POOLING[12], ADD[0], ADD[2]]
 
 
 @pytest.mark.qemu
