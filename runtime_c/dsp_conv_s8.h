@@ -39,16 +39,20 @@ typedef struct {
  *           described in dsp_mat_mult_s8.h
  *   output  [batches, out_h, out_w, out_c] int8, NHWC
  *
- * Method: with scratch, output pixels two at a time; each pixel's patch (k_h * k_w *
- * in_c values in filter order, pad_value outside the image, zeros up to 4 * groups)
- * is gathered and widened once into an int16 column (SXTB16 order), then
- * mcu_dsp_mat_mult_s8 runs every output channel pair over the two columns (a 3x3
- * filter over 3 channels, e.g. an RGB input, is widened straight from its three input
- * rows, groups that straddle two rows merged from two loads). Without
- * scratch, mcu_dsp_mat_mult_raw_s8 reads each pixel's patch in place, as segments of
- * the input (one per filter row inside the image, else one per tap; taps outside read
- * `pad`), and widens it in registers, four output channels at a time. That needs
- * direct, or in_c % 4 == 0 and k_h * k_w <= MCU_DSP_CONV_S8_MAX_SEGMENTS.
+ * Method: a direct convolution (1x1, no padding) reads each output pixel's input
+ * pixel in place as a column (mcu_dsp_mat_mult_cols_s8: widened in turn into the
+ * scratch, or on the stack up to MCU_DSP_COLS_STACK_GROUPS groups). Otherwise, with
+ * scratch, each output pixel's patch (k_h * k_w * in_c values in filter order,
+ * pad_value outside the image, zeros up to 4 * groups) is gathered and widened once
+ * into an int16 column (SXTB16 order), then mcu_dsp_mat_mult_s8 runs every block of
+ * output channels over it (filter rows of 4 values, e.g. 10x4 over one channel, are
+ * one shifted load each; a 3x3 filter over 3 channels, e.g. an RGB input, is widened
+ * straight from its three input rows, groups that straddle two rows merged from two
+ * loads). Without scratch the patch is read in place (one run per filter row inside
+ * the image, else one per tap; taps outside read `pad`) and widened into a column on
+ * the stack (up to MCU_DSP_RAW_STACK_GROUPS groups), else handed to
+ * mcu_dsp_mat_mult_raw_s8 as segments widened in registers. That needs direct, or
+ * in_c % 4 == 0 and k_h * k_w <= MCU_DSP_CONV_S8_MAX_SEGMENTS.
  *
  * pad: k_w * in_c int8 copies of the input zero point (no-scratch, non-direct
  * convolutions only; else may be NULL).
@@ -58,7 +62,7 @@ typedef struct {
  * Bit-exact with: tflite::reference_integer_ops::ConvPerChannel
  * (tensorflow/lite/kernels/internal/reference/integer_ops/conv.h)
  */
-#define MCU_DSP_CONV_S8_SCRATCH_BYTES(groups) (24 * (groups))
+#define MCU_DSP_CONV_S8_SCRATCH_BYTES(groups) (12 * (groups))
 /* Most segments of a patch read in place (the bound on k_h * k_w without scratch). */
 #define MCU_DSP_CONV_S8_MAX_SEGMENTS 32
 

@@ -31,9 +31,9 @@ typedef struct {
  *           described in dsp_mat_mult_s8.h
  *   output  [batches, out_features]   int8
  *
- * Method: with scratch, input rows two at a time, each widened once into an int16
- * column (a row whose depth is not a multiple of 4 is first copied and zero padded),
- * then mcu_dsp_mat_mult_s8 over every output pair; without scratch (depth a multiple
+ * Method: with scratch, each input row widened once into an int16 column (a row whose
+ * depth is not a multiple of 4 is first copied and zero padded), then
+ * mcu_dsp_mat_mult_s8 over every block of outputs; without scratch (depth a multiple
  * of 4 only), mcu_dsp_mat_mult_raw_s8 on each raw input row.
  *
  * Scratch memory: MCU_DSP_FC_S8_SCRATCH_BYTES(groups), 4-byte aligned, or NULL when
@@ -43,7 +43,7 @@ typedef struct {
  * FullyConnectedPerChannel (tensorflow/lite/kernels/internal/reference/integer_ops/
  * fully_connected.h)
  */
-#define MCU_DSP_FC_S8_SCRATCH_BYTES(groups) (24 * (groups))
+#define MCU_DSP_FC_S8_SCRATCH_BYTES(groups) (12 * (groups))
 
 void mcu_dsp_fully_connected_s8(const mcu_dsp_fc_params_t *p, const int8_t *input,
                                 const int32_t *stream, int8_t *output, void *scratch);

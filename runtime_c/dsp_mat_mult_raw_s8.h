@@ -1,7 +1,6 @@
 /*
  * dsp_mat_mult_raw_s8.h - the DSP matrix-product core on one raw int8 column, widened
- * in registers (no scratch); the stream is that of dsp_mat_mult_s8.h, in blocks of 4
- * or 8 rows.
+ * on the stack or in registers (no scratch); the stream is that of dsp_mat_mult_s8.h.
  *
  * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
  *
@@ -26,10 +25,16 @@ typedef struct {
     int32_t groups;
 } mcu_dsp_seg_t;
 
+/* Largest p->groups whose column is widened into a stack buffer (8 bytes a group;
+ * 40: a 3x3 filter over up to 17 channels). */
+#define MCU_DSP_RAW_STACK_GROUPS 40
+
 /*
  * The same products for one raw int8 column, given as n_segs segments whose groups
- * add up to p->groups (in order), widened in registers: no scratch, four rows (two
- * pairs) per tile. out[r] for every row r < n_out.
+ * add up to p->groups (in order). out[r] for every row r < n_out. Up to
+ * MCU_DSP_RAW_STACK_GROUPS groups, the column is widened into a buffer on the stack and
+ * mcu_dsp_mat_mult_s8 runs; beyond, each block reads the segments in place and widens
+ * them in registers. Scratch memory: none.
  */
 void mcu_dsp_mat_mult_raw_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream,
                              const mcu_dsp_seg_t *segs, int32_t n_segs, int8_t *out);

@@ -14,20 +14,20 @@
  *   wrapped total equals the reference's accumulator whenever that one does not
  *   overflow;
  *
- *   rows are taken in blocks of B (mcu_dsp_mm_params_t.block: 2 for the column
- *   kernel, 4 or 8 for the raw one; the last block is completed with zero rows), k
- *   terms in G = ceil(k / 4) groups of four (zero padded). Block j is, in int32 words:
+ *   rows are taken in blocks of B = 6 (mcu_dsp_mm_params_t.block), except the last
+ *   block, which has the n_out % 6 rows left rounded up to an even count (2, 4 or 6;
+ *   completed with zero rows), k terms in G = ceil(k / 4) groups of four (zero
+ *   padded). A block of B rows is, in int32 words:
  *     [0 .. B-1]             accumulator start of its rows (see the modes)
  *     [B + 2Bg .. B + 2Bg + 2B-1]  group g: (w0, w2), (w1, w3) of each row in turn,
  *                            each word two int16 lanes (bottom lane first), weights
  *                            widened
  *     [B + 2BG .. B + 2BG + 3B-1]  the requantization of each row (3 words, see the
  *                            modes)
- *   so a block is B * (1 + 2G + 3) words; a pair (B = 2) MCU_DSP_PAIR_WORDS(G).
+ *   so a block is B * (1 + 2G + 3) words.
  *
- * Columns (int32 words): group g of column c is (x0, x2), (x1, x3), exactly what SXTB16
- * and SXTB16 ROR #8 make of four int8 inputs (mcu_dsp_widen_s8). With two columns they
- * are interleaved: words 4g, 4g + 1 column 0, 4g + 2, 4g + 3 column 1.
+ * A column (int32 words): group g is (x0, x2), (x1, x3), exactly what SXTB16 and
+ * SXTB16 ROR #8 make of four int8 inputs (mcu_dsp_widen_s8).
  *
  * Modes (mcu_dsp_mm_params_t.mode), chosen per op by the generator:
  *   MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP: every row has shift = -e with 1 <= e <= 21, a
@@ -64,8 +64,8 @@ extern "C" {
 #define MCU_DSP_FAST_CLAMP 1
 #define MCU_DSP_GENERIC 2
 
-/* Words of one row pair of the stream for G groups of four terms. */
-#define MCU_DSP_PAIR_WORDS(groups) (2 + 4 * (groups) + 6)
+/* Rows of a full block of the stream. */
+#define MCU_DSP_BLOCK 6
 
 typedef struct {
     int32_t groups;        /* G: each dot product has 4 * G terms (zero padded)     */
@@ -73,24 +73,44 @@ typedef struct {
     int32_t mode;          /* MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP or MCU_DSP_GENERIC */
     int32_t output_offset; /* output zero point (MCU_DSP_GENERIC; folded in R else)  */
     int32_t act_min, act_max;
-    int32_t block;         /* rows per block of the stream: 2 (mcu_dsp_mat_mult_s8) or
-                            * 4 or 8 (mcu_dsp_mat_mult_raw_s8)                    */
+    int32_t block;         /* rows per full block of the stream: MCU_DSP_BLOCK    */
 } mcu_dsp_mm_params_t;
 
 /*
- * Widen 4 * groups int8 values of src (any alignment) into columns: dst[stride * g]
- * = SXTB16(x[4g..4g+3]), dst[stride * g + 1] = SXTB16(ROR8(...)). stride 2 for one
- * column, 4 for the first / second (dst + 2) of two interleaved columns.
+ * Widen 4 * groups int8 values of src (any alignment) into a column: dst[2g] =
+ * SXTB16(x[4g..4g+3]), dst[2g + 1] = SXTB16(ROR8(...)). Returns dst + 2 * groups.
  */
-void mcu_dsp_widen_s8(const int8_t *src, int32_t groups, int32_t stride, int32_t *dst);
+int32_t *mcu_dsp_widen_s8(const int8_t *src, int32_t groups, int32_t *dst);
 
 /*
- * out0[r] (and out1[r] when two_cols) for every row r < n_out: the requantized
- * products of the stream's rows with column 0 (and column 1) of cols, laid out as
- * above (interleaved when two_cols). Scratch memory: none.
+ * out[r] for every row r < n_out: the requantized products of the stream's rows with
+ * the widened column col (2 * groups words, 4-byte aligned). Scratch memory: none.
  */
 void mcu_dsp_mat_mult_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream,
-                         const int32_t *cols, int two_cols, int8_t *out0, int8_t *out1);
+                         const int32_t *col, int8_t *out);
+
+/* Largest groups of mcu_dsp_mat_mult_cols_s8 with a column on the stack (8 bytes a
+ * group). */
+#define MCU_DSP_COLS_STACK_GROUPS 32
+
+/* Consecutive raw int8 columns read in place (e.g. the pixels of a 1x1 convolution). */
+typedef struct {
+    const int8_t *x;  /* the first column: 4 * groups int8 values, any alignment   */
+    int32_t x_step;   /* bytes from one column to the next                         */
+    int32_t n_cols;   /* >= 1                                                      */
+    int32_t *col;     /* 2 * groups int32 words, 4-byte aligned: each column widened;
+                       * NULL: on the stack (groups <= MCU_DSP_COLS_STACK_GROUPS)  */
+} mcu_dsp_cols_t;
+
+/*
+ * mcu_dsp_mat_mult_s8 for each of c->n_cols raw int8 columns, widened in turn into
+ * c->col: column j's outputs at out + j * n_out. On Arm in MCU_DSP_FAST_SAT mode with
+ * an even n_out, one assembly loop runs every column (no call per column); up to
+ * MCU_DSP_COLS_STACK_GROUPS groups it keeps the column in its own stack frame (c->col
+ * unused).
+ */
+void mcu_dsp_mat_mult_cols_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream,
+                              const mcu_dsp_cols_t *c, int8_t *out);
 
 #ifdef __cplusplus
 }

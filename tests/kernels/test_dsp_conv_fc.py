@@ -18,15 +18,26 @@ import numpy as np
 import pytest
 
 from mcu_codegen import api
-from mcu_codegen.ir import Graph
+from mcu_codegen.ir import Graph, OpKind
 from mcu_codegen.ops import simd
 from mcu_codegen.ops.simd import dsp_conv, dsp_mat_mult
 from mcu_codegen.planner import ArenaPlan
 from mcu_codegen.planner.buffers import Buffer, Place
+from mcu_codegen.resources import data_dir
 from tests.kernels import test_conv, test_fully_connected
 from tests.kernels._sweep import VERIFY_INPUTS, Case, case_id, case_seed
 
 _plan = api.plan
+
+
+@pytest.fixture(autouse=True)
+def _only_dsp_conv2d(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other DSP CONV_2D variants, tried before this one, would take some cases (small
+    K, few channels): here every DSP CONV_2D is the DspConv2D variant."""
+    key = (OpKind.CONV_2D, "dsp")
+    mine = [v for v in simd._VARIANTS.get(key, []) if isinstance(v, dsp_conv.DspConv2D)]
+    assert mine
+    monkeypatch.setitem(simd._VARIANTS, key, mine)
 
 
 def _plan_all_scratch(g: Graph, isa: str = "portable") -> ArenaPlan:
@@ -95,15 +106,42 @@ DSP_CONV: list[Case] = [
     _conv((1, 6, 5, 12), 8, (3, 3), in_zp=5),
     _conv((1, 5, 6, 8), 16, (3, 3), s=(2, 1), in_zp=-128),
     _conv((1, 7, 6, 4), 9, (5, 5), in_zp=1),
+    # direct 1x1 through the column loop (dsp_mm_cols_sat, FAST_SAT): blocks of 6 then
+    # one of 2 (per-row calls: strided), one block of 4, whole blocks of 6 (two
+    # batches), one block of 2; groups % 8 of 1, 3, 5, 2 (the loops' computed entries)
+    _conv((1, 6, 5, 36), 8, (1, 1), s=(2, 1), act="RELU", in_zp=-128, out_zp=-128),
+    _conv((1, 3, 4, 12), 4, (1, 1), in_zp=3),
+    _conv((2, 4, 3, 52), 12, (1, 1), in_zp=-7),
+    _conv((1, 5, 3, 8), 2, (1, 1), in_zp=0),
+    # more than MCU_DSP_COLS_STACK_GROUPS groups: the looped column (scratch)
+    _conv((1, 3, 3, 136), 10, (1, 1), in_zp=2),
+    # more than MCU_DSP_RAW_STACK_GROUPS groups without scratch: raw 6-, 4- and 2-row
+    # blocks over segments (FAST_SAT), the last block whole or through the buffer
+    # (n_out % 6 of 5, 2, 4, 3); segments of 15 / 5, 18 / 6, 15 / 3 and 20 / 4 groups
+    _conv((1, 6, 5, 20), 11, (3, 3), in_zp=5),
+    _conv((1, 5, 6, 24), 8, (3, 3), s=(2, 1), in_zp=-128),
+    _conv((1, 7, 6, 12), 10, (5, 5), in_zp=1),
+    _conv((1, 6, 6, 16), 15, (5, 5), in_zp=-128),
 ]
-#: The cases above that exercise the 3x3x3 column, the odd-pixel column and the raw
-#: segment remainders (also run under QEMU below).
+#: The cases above that exercise the 3x3x3 column, the odd-pixel column, the column
+#: loop of direct convolutions and the raw segments (also run under QEMU below).
 RGB_CONV = [DSP_CONV[4], DSP_CONV[14], DSP_CONV[15]]
 ODD_PIXELS = DSP_CONV[16]
-RAW_REMAINDERS = DSP_CONV[17:20]
+SEGMENTS = DSP_CONV[17:20]
+DIRECT_COLS = DSP_CONV[20:25]
+RAW_SEGMENTS = DSP_CONV[25:29]
 
 CONV_CASES = [pytest.param(c, id=case_id(c)) for c in DSP_CONV] + list(test_conv.CASES)
-FC_CASES = list(test_fully_connected.CASES)
+#: FC cases for the DSP paths (FAST_SAT): raw segments (44 groups, no scratch; 6 + 6
+#: + 2 rows, one stored), the column loop (5 groups, 6 + 4 rows, five rows; 35 and 33
+#: groups with scratch: 6 + 2 and 6 rows), a depth % 4 != 0 row staged into the
+#: scratch (6 + 6 rows, five stored).
+DSP_FC = [test_fully_connected._case((3, 176), 13, in_zp=-128),
+          test_fully_connected._case((5, 20), 10),
+          test_fully_connected._case((2, 140), 8, in_zp=9),
+          test_fully_connected._case((2, 132), 6, in_zp=-100),
+          test_fully_connected._case((2, 30), 11)]
+FC_CASES = [pytest.param(c, id=case_id(c)) for c in DSP_FC] + list(test_fully_connected.CASES)
 
 
 def _in_place(case: Case) -> bool:
@@ -179,8 +217,8 @@ def test_fast_epilogue_bound() -> None:
 
 #: Cases that also run on the Cortex-M4 (mps2-an386) under QEMU.
 QEMU_CONV = [DSP_CONV[0], DSP_CONV[1], DSP_CONV[3], DSP_CONV[5], DSP_CONV[6], *RGB_CONV,
-             ODD_PIXELS, *RAW_REMAINDERS]
-QEMU_FC = [test_fully_connected.CURATED[i] for i in (1, 10, 11)]
+             ODD_PIXELS, *SEGMENTS, *DIRECT_COLS]
+QEMU_FC = [*DSP_FC[1:], *[test_fully_connected.CURATED[i] for i in (1, 10, 11)]]
 
 
 @pytest.mark.qemu
@@ -211,8 +249,12 @@ def test_dsp_fully_connected_on_cortex_m4(case: Case, monkeypatch: pytest.Monkey
                                   pytest.param(DSP_CONV[10], id="3x3-relu"),
                                   pytest.param(DSP_CONV[11], id="3x3-strided-dilated"),
                                   pytest.param(DSP_CONV[12], id="5x5-dilated-relu6"),
-                                  *[pytest.param(c, id=f"raw8-{case_id(c)}")
-                                    for c in RAW_REMAINDERS]])
+                                  *[pytest.param(c, id=f"stack-{case_id(c)}")
+                                    for c in SEGMENTS],
+                                  *[pytest.param(c, id=f"cols-{case_id(c)}")
+                                    for c in DIRECT_COLS[:2]],
+                                  *[pytest.param(c, id=f"raw-{case_id(c)}")
+                                    for c in RAW_SEGMENTS]])
 def test_dsp_conv_without_scratch_on_cortex_m4(case: Case) -> None:
     from tests.e2e.cross import require_cross_tools
 
@@ -220,34 +262,60 @@ def test_dsp_conv_without_scratch_on_cortex_m4(case: Case) -> None:
     _check(test_conv.build(case), case, "mcu_dsp_conv_s8", board="mps2-an386")
 
 
+def _fields(src: bytes, name: str) -> int:
+    return int(re.findall(rb"\.mm\." + name.encode() + rb" = (-?\d+)", src)[0])
+
+
 def test_new_paths_are_reached(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cases meant for the 3x3x3 column, the odd-pixel column, the two-column
-    FAST_SAT assembly (groups % 4 of 1, 2, 3) and the raw 8-row FAST_SAT blocks (with
-    segments of every length % 4) have the geometry and parameters those paths need,
-    so they cannot silently test something else."""
+    """The cases meant for the 3x3x3 column, the odd-pixel column, the single-column
+    FAST_SAT assembly (last blocks of 6, 4 and 2 rows, whole or through the buffer),
+    the column loop of direct convolutions and the raw FAST_SAT blocks (segments of
+    every length % 4) have the geometry and parameters those paths need, so they cannot
+    silently test something else."""
     for c in RGB_CONV:
         assert c["shape"][3] == 3 and c["k"] == (3, 3), case_id(c)
     odd = ODD_PIXELS
     assert odd["shape"][1] * odd["shape"][2] % 2 == 1 and odd["shape"][3] * 3 // 4 >= 4
-    tails = set()
+    lasts = set()  # (rows of the last block, outputs stored) of the column assembly
     with monkeypatch.context() as m:
         m.setattr(api, "plan", _plan_all_scratch)
         for c in QEMU_CONV:
             src = api.compile_model(test_conv.build(c), kernels="dsp").library.files[
                 "model.c"]
             call = src.split(b"mcu_dsp_conv_s8(")[1].split(b";")[0]
-            if b".mm.mode = 0" in src and not call.endswith(b"NULL)"):
-                tails.add(int(re.findall(rb"\.mm\.groups = (\d+)", src)[0]) % 4)
-    assert tails >= {1, 2, 3}
-    remainders = set()
-    for c in RAW_REMAINDERS:
+            if _fields(src, "mode") == 0 and b".direct = 0" in src:
+                assert not call.endswith(b"NULL)"), case_id(c)
+                n = _fields(src, "n_out")
+                left = n % 6 or 6
+                lasts.add((left + 1) & ~1 if left < 6 else 6)
+                lasts.add(-left if left % 2 else left)
+    assert lasts >= {6, 4, 2, -5, -3}
+    entries, tails = set(), set()
+    for c in DIRECT_COLS:
+        src = api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"]
+        assert b".direct = 1" in src and _fields(src, "mode") == 0, case_id(c)
+        entries.add(_fields(src, "groups") % 8)
+        tails.add((_fields(src, "n_out") % 6, _fields(src, "n_out") >= 6))
+    assert entries >= {1, 2, 3, 5} and tails >= {(2, True), (4, False), (0, True), (2, False)}
+    # the looped column (more groups than the stack frame's) with each last block
+    big = {(_fields(src, "n_out") % 6) for c in [*DIRECT_COLS, *DSP_FC[2:4]]
+           for src in [api.compile_model(
+               (test_conv.build(c) if "oc" in c else test_fully_connected.build(c)),
+               kernels="dsp").library.files["model.c"]]
+           if _fields(src, "groups") > 32 and _fields(src, "mode") == 0}
+    assert big >= {0, 2, 4}
+    header = (data_dir("runtime_c") / "dsp_mat_mult_raw_s8.h").read_text()
+    bound = int(re.findall(r"#define MCU_DSP_RAW_STACK_GROUPS (\d+)", header)[0])
+    lengths, lasts = set(), set()
+    for c in RAW_SEGMENTS:
         src = api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"]
         call = src.split(b"mcu_dsp_conv_s8(")[1].split(b";")[0]
         assert call.endswith(b"NULL)"), case_id(c)  # no scratch: the raw kernel
-        assert b".mm.block = 8" in src and b".mm.mode = 0" in src, case_id(c)
+        assert _fields(src, "mode") == 0 and _fields(src, "groups") > bound, case_id(c)
         in_c, k_w = c["shape"][3], c["k"][1]
-        remainders |= {(in_c // 4) % 4, (k_w * in_c // 4) % 4}
-    assert remainders >= {1, 2, 3}
+        lengths |= {(in_c // 4) % 4, (k_w * in_c // 4) % 4}
+        lasts.add(c["oc"] % 6)
+    assert lengths >= {0, 1, 2, 3} and lasts >= {5, 2, 3, 4}
 
 
 @pytest.mark.qemu
@@ -255,7 +323,8 @@ def test_dsp_fully_connected_without_scratch_on_cortex_m4() -> None:
     from tests.e2e.cross import require_cross_tools
 
     require_cross_tools()
-    case = test_fully_connected.CURATED[10]  # 3 x 48 -> 33 units: blocks of 8, a partial
-    assert case["shape"][-1] % 4 == 0 and case["units"] % 8
-    _check(test_fully_connected.build(case), case, "mcu_dsp_fully_connected_s8",
-           board="mps2-an386")
+    for case in (test_fully_connected.CURATED[10], DSP_FC[0]):
+        # 3 x 48 -> 33 units (clamp) and 3 x 176 -> 13 (raw segments, FAST_SAT)
+        assert case["shape"][-1] % 4 == 0 and case["units"] % 2
+        _check(test_fully_connected.build(case), case, "mcu_dsp_fully_connected_s8",
+               board="mps2-an386")

@@ -1,9 +1,9 @@
 """CONV_2D with the DSP extension (runtime_c/dsp_conv_s8.h), over filter rows widened to
 int16 at generation time (dsp_mat_mult.py). With scratch, each output pixel's patch is
-widened once into an int16 column and SMLAD tiles of two output channels x two pixels
-run over it; without, the patch is read in place and widened in registers, eight (or
-four) output channels per tile, when in_c % 4 == 0 and the filter has at most
-MAX_SEGMENTS taps; else the portable kernel runs."""
+widened once into an int16 column and SMLAD tiles of six output channels run over it;
+without, the patch is read in place (and widened on the stack, or in registers for
+long ones) when in_c % 4 == 0 and the filter has at most MAX_SEGMENTS taps; else the
+portable kernel runs."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class DspConv2D:
         return w.data is not None and len(w.shape) == 4
 
     def scratch_bytes(self, g: Graph, op: Op) -> int:
-        """Two interleaved int16 patch columns and one int8 patch; without them the
+        """One int16 patch column and one int8 patch; without them the
         patch is read in place and widened in registers, which needs in_c % 4 == 0 and
         at most MAX_SEGMENTS filter taps (else the portable kernel runs)."""
         return dsp_mat_mult.scratch_bytes(_k(g, op))
@@ -58,11 +58,11 @@ class DspConv2D:
         direct = int(_direct(geo))
         pad = "NULL"
         if ctx.scratch_size(op) >= self.scratch_bytes(g, op):
-            scratch, block = ctx.scratch(op), 2
+            scratch = ctx.scratch(op)
         elif direct:
-            scratch, block = "NULL", dsp_mat_mult.raw_block(geo["out_c"])
+            scratch = "NULL"
         elif geo["in_c"] % 4 == 0 and geo["k_h"] * geo["k_w"] <= MAX_SEGMENTS:
-            scratch, block = "NULL", dsp_mat_mult.raw_block(geo["out_c"])
+            scratch = "NULL"
             pad = ctx.const_array(op, "pad", "int8_t",
                                   np.full(geo["k_w"] * geo["in_c"], x.quant.zero_point))
         else:
@@ -70,15 +70,14 @@ class DspConv2D:
         rows = np.asarray(w.data).reshape(w.shape[0], -1)
         stream = dsp_mat_mult.build(
             rows, None if bias is None else np.asarray(bias.data), x.quant.zero_point,
-            o.quant.zero_point, mults, shifts, act, block)
+            o.quant.zero_point, mults, shifts, act)
         fields: dict[str, int] = {
             k: geo[k] for k in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "k_h",
                                 "k_w", "stride_h", "stride_w", "pad_top", "pad_left")
         }
         fields.update(dil_h=geo["dil_h"], dil_w=geo["dil_w"], pad_value=x.quant.zero_point,
                       direct=direct)
-        fields.update(dsp_mat_mult.mm_fields(stream, geo["out_c"], o.quant.zero_point, act,
-                                             block))
+        fields.update(dsp_mat_mult.mm_fields(stream, geo["out_c"], o.quant.zero_point, act))
         params = ctx.symbol(op, "params")
         name = ctx.const_array(op, "dsp", "int32_t", stream.words)
         call = (f"mcu_dsp_conv_s8(&{params}, {ctx.cptr(op.inputs[0])}, {name}, {pad}, "

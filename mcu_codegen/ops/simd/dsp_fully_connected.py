@@ -1,7 +1,8 @@
 """FULLY_CONNECTED with the DSP extension (runtime_c/dsp_fully_connected_s8.h), over
-filter rows widened to int16 at generation time (dsp_mat_mult.py): with scratch, input
-rows widened once to int16 columns, two at a time; without, each row widened in
-registers (depth % 4 == 0; else the portable kernel runs)."""
+filter rows widened to int16 at generation time (dsp_mat_mult.py): with scratch, each
+input row widened once to an int16 column; without, each row read in place (widened on
+the stack, or in registers for long ones; depth % 4 == 0, else the portable kernel
+runs)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class DspFullyConnected:
         return w.data is not None and len(w.shape) == 2
 
     def scratch_bytes(self, g: Graph, op: Op) -> int:
-        """Two interleaved int16 input columns and one zero-padded int8 row; without
+        """One int16 input column and one zero-padded int8 row; without
         them only a depth that is a multiple of 4 runs (widened in registers)."""
         return dsp_mat_mult.scratch_bytes(g.tensors[op.inputs[1]].shape[1])
 
@@ -33,9 +34,9 @@ class DspFullyConnected:
         assert isinstance(op.attrs, FullyConnectedAttrs)
         n_out, depth = w.shape
         if ctx.scratch_size(op) >= self.scratch_bytes(g, op):
-            scratch, block = ctx.scratch(op), 2
+            scratch = ctx.scratch(op)
         elif depth % 4 == 0:
-            scratch, block = "NULL", dsp_mat_mult.raw_block(n_out)
+            scratch = "NULL"
         else:
             return None
         if w.quant.per_channel:
@@ -48,9 +49,9 @@ class DspFullyConnected:
         stream = dsp_mat_mult.build(
             np.asarray(w.data).reshape(n_out, depth),
             None if bias is None else np.asarray(bias.data), x.quant.zero_point,
-            o.quant.zero_point, mults, shifts, act, block)
+            o.quant.zero_point, mults, shifts, act)
         fields = {"batches": x.size // depth, "depth": depth,
-                  **dsp_mat_mult.mm_fields(stream, n_out, o.quant.zero_point, act, block)}
+                  **dsp_mat_mult.mm_fields(stream, n_out, o.quant.zero_point, act)}
         params = ctx.symbol(op, "params")
         name = ctx.const_array(op, "dsp", "int32_t", stream.words)
         call = (f"mcu_dsp_fully_connected_s8(&{params}, {ctx.cptr(op.inputs[0])}, {name}, "

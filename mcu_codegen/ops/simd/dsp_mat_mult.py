@@ -1,7 +1,7 @@
 """The const "stream" of the DSP matrix-product core (runtime_c/dsp_mat_mult_s8.h):
 filter rows widened to int16 pairs in SXTB16 order, the input zero point folded into
-the bias, and each row's requantization, row pairs laid out in the order the kernel
-reads them. Shared by the DSP CONV_2D and FULLY_CONNECTED variants."""
+the bias, and each row's requantization, rows in blocks of 6 laid out in the order the
+kernels read them. Shared by the DSP CONV_2D and FULLY_CONNECTED variants."""
 
 from __future__ import annotations
 
@@ -24,9 +24,24 @@ def groups(k: int) -> int:
     return -(-k // 4)
 
 
+#: Rows of a full block of the stream (MCU_DSP_BLOCK).
+BLOCK = 6
+
+
 def scratch_bytes(k: int) -> int:
-    """Two interleaved int16 columns plus an int8 patch (MCU_DSP_*_SCRATCH_BYTES)."""
-    return 24 * groups(k)
+    """One int16 column plus an int8 patch (MCU_DSP_*_SCRATCH_BYTES)."""
+    return 12 * groups(k)
+
+
+def block_sizes(n: int, block: int = BLOCK) -> list[int]:
+    """Rows of each block of the stream for n rows: ``block`` each; with block 6
+    (MCU_DSP_BLOCK) the last one has the rows left rounded up to an even count."""
+    if block != BLOCK:
+        return [block] * -(-n // block)
+    sizes = [BLOCK] * (n // BLOCK)
+    if n % BLOCK:
+        sizes.append(min(BLOCK, (n % BLOCK + 1) & ~1))
+    return sizes
 
 
 def _wrap32(v: np.ndarray) -> np.ndarray:
@@ -89,12 +104,14 @@ def _kinds(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int],
 
 
 def build(rows: np.ndarray, bias: np.ndarray | None, input_zp: int, output_zp: int,
-          mults: list[int], shifts: list[int], act: tuple[int, int], block: int = 2) -> Stream:
+          mults: list[int], shifts: list[int], act: tuple[int, int],
+          block: int = BLOCK) -> Stream:
     """The stream for filter ``rows`` [n, k] (int8), one (mult, shift) per row, in
-    blocks of ``block`` rows (2: the column kernel, 4 or 8: the raw one)."""
+    blocks of ``block_sizes(n, block)`` rows (the kernels read blocks of 6)."""
     n, k = rows.shape
     g = groups(k)
-    n_pad = -(-n // block) * block
+    sizes = block_sizes(n, block)
+    n_pad = sum(sizes)
     w = np.zeros((n_pad, 4 * g), dtype=np.int64)
     w[:n, :k] = rows
     b = np.zeros(n, dtype=np.int64) if bias is None else np.asarray(bias, dtype=np.int64)
@@ -126,22 +143,18 @@ def build(rows: np.ndarray, bias: np.ndarray | None, input_zp: int, output_zp: i
     words = np.stack([q[:, :, 0] | (q[:, :, 2] << 16), q[:, :, 1] | (q[:, :, 3] << 16)], axis=2)
     words = _wrap32(words)  # [rows, g, 2]
     blocks = []
-    for p in range(0, n_pad, block):
-        body = words[p:p + block].transpose(1, 0, 2).reshape(-1)  # [g][row][2]
-        blocks.append(np.concatenate([head[p:p + block], body,
-                                      trailer[p:p + block].reshape(-1)]))
+    p = 0
+    for nb in sizes:
+        body = words[p:p + nb].transpose(1, 0, 2).reshape(-1)  # [g][row][2]
+        blocks.append(np.concatenate([head[p:p + nb], body, trailer[p:p + nb].reshape(-1)]))
+        p += nb
     out = np.concatenate(blocks).astype(np.int32)
     assert out.size == n_pad * (1 + 2 * g + 3)
     return Stream(out, g, mode)
 
 
-def raw_block(n_out: int) -> int:
-    """Rows per block of the raw (no scratch) kernel: 8, or 4 for few rows."""
-    return 8 if n_out > 4 else 4
-
-
 def mm_fields(s: Stream, n_out: int, output_zp: int, act: tuple[int, int],
-              block: int) -> dict[str, int]:
+              block: int = BLOCK) -> dict[str, int]:
     """The mcu_dsp_mm_params_t fields, as designators of the enclosing struct."""
     return {"mm.groups": s.groups, "mm.n_out": n_out, "mm.mode": s.mode,
             "mm.output_offset": output_zp, "mm.act_min": act[0], "mm.act_max": act[1],
