@@ -146,7 +146,7 @@ def _load() -> None:
 
 #: Variant modules of this package, each registering its variants on import.
 _MODULES: tuple[str, ...] = (
-    "dsp_conv", "dsp_fully_connected", "dsp_depthwise", "dsp_pool", "dsp_add",
+    "dsp_conv_smallk", "dsp_conv", "dsp_fully_connected", "dsp_depthwise", "dsp_pool", "dsp_add",
     "mve_conv", "mve_depthwise", "mve_pool", "mve_add",
 )
 

@@ -84,11 +84,11 @@ def fast_ok(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int],
             act: tuple[int, int] = (-128, 127)) -> bool:
     """Whether the fast epilogue serves every row: each is exact in it
     (_fast_channel) or has a constant output (then stored as one)."""
-    return all(k is not None for k in _kinds(rows, bias, input_zp, mults, shifts,
+    return all(k is not None for k in row_kinds(rows, bias, input_zp, mults, shifts,
                                               output_zp, act))
 
 
-def _kinds(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int],
+def row_kinds(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int],
            shifts: list[int], output_zp: int, act: tuple[int, int]) -> list[int | str | None]:
     """Per row: "fast", a constant output (int), or None (needs the generic epilogue)."""
     max_dx = max(128 + input_zp, 127 - input_zp)
@@ -116,7 +116,7 @@ def build(rows: np.ndarray, bias: np.ndarray | None, input_zp: int, output_zp: i
     w[:n, :k] = rows
     b = np.zeros(n, dtype=np.int64) if bias is None else np.asarray(bias, dtype=np.int64)
     b_fold = _wrap32(b - input_zp * w[:n].sum(axis=1))
-    kinds = _kinds(w[:n], b, input_zp, mults, shifts, output_zp, act)
+    kinds = row_kinds(w[:n], b, input_zp, mults, shifts, output_zp, act)
     fast = all(k is not None for k in kinds)
     mode = (FAST_SAT if act == (-128, 127) else FAST_CLAMP) if fast else GENERIC
     head = np.zeros(n_pad, dtype=np.int64)
