@@ -22,6 +22,25 @@
 #include "mve_mat_mult_s8.h"
 #include "mve_requant.h"
 
+/* Rows a0..a3 (column va) and b0..b3 (column vb) += one group of 16 terms times the
+ * four weight rows at w, which then moves past them. */
+#define MVE_MM_GROUP(va, vb)                                                           \
+    do {                                                                               \
+        int8x16_t vw_ = vldrbq_s8(w);                                                  \
+        a0 = vmladavaq_s8(a0, (va), vw_);                                              \
+        b0 = vmladavaq_s8(b0, (vb), vw_);                                              \
+        vw_ = vldrbq_s8(w + 16);                                                       \
+        a1 = vmladavaq_s8(a1, (va), vw_);                                              \
+        b1 = vmladavaq_s8(b1, (vb), vw_);                                              \
+        vw_ = vldrbq_s8(w + 32);                                                       \
+        a2 = vmladavaq_s8(a2, (va), vw_);                                              \
+        b2 = vmladavaq_s8(b2, (vb), vw_);                                              \
+        vw_ = vldrbq_s8(w + 48);                                                       \
+        a3 = vmladavaq_s8(a3, (va), vw_);                                              \
+        b3 = vmladavaq_s8(b3, (vb), vw_);                                              \
+        w += 64;                                                                       \
+    } while (0)
+
 /* Channels [c0, n_out) in C with intrinsics (used for the last, partial group). */
 static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, const int8_t *x1,
                         int8_t *out0, int8_t *out1)
@@ -78,21 +97,9 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
         for (; n != 0; --n) {
             const int8x16_t va = vldrbq_s8(xa);
             const int8x16_t vb = vldrbq_s8(xb);
-            int8x16_t vw = vldrbq_s8(w);
-            a0 = vmladavaq_s8(a0, va, vw);
-            b0 = vmladavaq_s8(b0, vb, vw);
-            vw = vldrbq_s8(w + 16);
-            a1 = vmladavaq_s8(a1, va, vw);
-            b1 = vmladavaq_s8(b1, vb, vw);
-            vw = vldrbq_s8(w + 32);
-            a2 = vmladavaq_s8(a2, va, vw);
-            b2 = vmladavaq_s8(b2, vb, vw);
-            vw = vldrbq_s8(w + 48);
-            a3 = vmladavaq_s8(a3, va, vw);
-            b3 = vmladavaq_s8(b3, vb, vw);
+            MVE_MM_GROUP(va, vb);
             xa += 16;
             xb += 16;
-            w += 64;
         }
 #endif
         if (tail != 0) {
@@ -100,19 +107,7 @@ static void mve_mm_rest(const mcu_mve_mm_t *m, int32_t c0, const int8_t *x0, con
             const mve_pred16_t tp = vctp8q((uint32_t)tail);
             const int8x16_t va = vldrbq_z_s8(xa, tp);
             const int8x16_t vb = vldrbq_z_s8(xb, tp);
-            int8x16_t vw = vldrbq_s8(w);
-            a0 = vmladavaq_s8(a0, va, vw);
-            b0 = vmladavaq_s8(b0, vb, vw);
-            vw = vldrbq_s8(w + 16);
-            a1 = vmladavaq_s8(a1, va, vw);
-            b1 = vmladavaq_s8(b1, vb, vw);
-            vw = vldrbq_s8(w + 32);
-            a2 = vmladavaq_s8(a2, va, vw);
-            b2 = vmladavaq_s8(b2, vb, vw);
-            vw = vldrbq_s8(w + 48);
-            a3 = vmladavaq_s8(a3, va, vw);
-            b3 = vmladavaq_s8(b3, vb, vw);
-            w += 64;
+            MVE_MM_GROUP(va, vb);
         }
         {
             const int32x4_t vmult = vldrwq_s32(q + 8);

@@ -100,3 +100,19 @@ def test_model_is_bit_exact_when_built_at(board: str, opt: str, model: str) -> N
     assert not failures, [(label, [m.describe() for m in ms][:3]) for label, ms in failures]
     assert compiled.library.report["kernel_set"] == ("mve" if board == "mps3-an547" else "dsp")
     assert isinstance(target["instructions_per_inference"], int)
+
+
+def test_mve_kernel_branches_are_bit_exact_at_o0() -> None:
+    """The MVE single-op branches (tests/e2e/test_mve_qemu.py: partial channel groups,
+    borders, bands) built at -O0, where the matrix kernel's remainder runs an intrinsics
+    loop instead of its inline assembly."""
+    from tests.e2e.test_mve_qemu import _model
+
+    require_cross_tools()
+    compiled = api.compile_model(_model(), board="mps3-an547", prefix="model", kernels="mve")
+    b = dataclasses.replace(compiled.board, opt_flags=("-O0",))
+    cases, failures, _ = verify_on_board(
+        compiled.library.files, compiled.library.report, compiled.graph, b, compiled.model,
+        inputs=2, seed=9, reference="tflm")
+    assert cases == 2 + 3
+    assert not failures, [(label, [m.describe() for m in ms][:3]) for label, ms in failures]
