@@ -10,8 +10,10 @@
 #include "mcu_arm_dsp.h"
 #include "mcu_requant.h"
 
-/* Stream words of one block of four channels for ntaps taps (see the header). */
-#define DW_BLOCK_WORDS(ntaps) (4 + 4 * ((ntaps) / 2) + 2 * ((ntaps) % 2) + 10)
+/* Stream words of one block of four channels for ntaps taps, the last DW_REQ_WORDS of
+ * them for the requantization (see the header). */
+#define DW_REQ_WORDS 11
+#define DW_BLOCK_WORDS(ntaps) (4 + 4 * ((ntaps) / 2) + 2 * ((ntaps) % 2) + DW_REQ_WORDS)
 
 /* floor(x / 2^31) as 0 or -1: ASR #31 (written without a signed shift). */
 static inline int32_t dw_sign(int32_t x)
@@ -20,21 +22,28 @@ static inline int32_t dw_sign(int32_t x)
 }
 
 /*
- * The requantized output value of one accumulator of channel j of a block (see the
- * header): RoundingDivideByPOT(SRDHM(acc_ref * 2^left, m), e) + zy before the clamp,
+ * The requantized output value of one accumulator (see the header), e in the bottom
+ * byte of ew: RoundingDivideByPOT(SRDHM(acc_ref * 2^left, m), e) + zy before the clamp,
  * as (SMMLAR(acc, m, R + fix)) >> e. RoundingDivideByPOT rounds ties away from zero:
  * fix = -1 when SRDHM is negative and e >= 1. The sign of acc serves instead: they
  * differ only where SRDHM is 0 (acc < 0 but acc * m / 2^31 >= -1/2), and 0 is never a
- * tie for e >= 1 (no correction for e = 0). SIGNED_ALL: every e >= 1. q: the block's
- * 10 requantization words (m, R, m', R', e | e' << 8 | flag << 16 per pair of channels).
+ * tie for e >= 1 (no correction for e = 0). SIGNED_ALL: every e >= 1.
  */
-static inline int32_t dw_requant(int32_t acc, const int32_t *q, int32_t j, int signed_all)
+static inline int32_t dw_rq(int32_t acc, int32_t m, int32_t r, uint32_t ew, int signed_all)
 {
-    const int32_t *h = q + 5 * (j >> 1);
-    const int32_t m = h[2 * (j & 1)], r = h[1 + 2 * (j & 1)];
-    const int32_t e = (int32_t)(((uint32_t)h[4] >> (8 * (j & 1))) & 0xFFu);
+    const int32_t e = (int32_t)(ew & 0xFFu);
     const int32_t fix = (signed_all || e > 0) ? dw_sign(acc) : 0;
     return mcu_asr_s32(mcu_smmlar(acc, m, r + fix), e);
+}
+
+/* dw_rq for channel j of the block whose DW_REQ_WORDS requantization words are at q:
+ * channels 0, 1: m, R, m', R', e, e'; channels 2, 3: m, R, m', R', e | e' << 8 | flag << 31. */
+static inline int32_t dw_requant(int32_t acc, const int32_t *q, int32_t j, int signed_all)
+{
+    const int32_t *h = q + 6 * (j >> 1);
+    const int32_t m = h[2 * (j & 1)], r = h[1 + 2 * (j & 1)];
+    const uint32_t ew = (j >> 1) ? (uint32_t)h[4] >> (8 * (j & 1)) : (uint32_t)h[4 + (j & 1)];
+    return dw_rq(acc, m, r, ew, signed_all);
 }
 
 /* pos + off for a tap offset (which may lead from the image to the pad row). */
@@ -47,46 +56,53 @@ static inline const int8_t *dw_at(const int8_t *pos, intptr_t off)
 /*
  * The 3x3 blocks in assembly: naked functions (every -O level compiles them; AAPCS, the
  * arguments in a dw9_args_t at r0). Registers: accumulators of channels 0..3 in r0-r3,
- * the stream at r4, the input position at r5, the column step (or the tap table) in r6,
- * the row step (or the stream end) in r7, the output (or, in the functions whose window
- * has a column or row outside the image, the pad row) at r8; r9-r12 and lr hold the
- * input words, their pairs and the weights. Stack: see DW9_ENTER.
+ * the stream at r4, the window at r5 (its current row, channel of the block), the column
+ * step (or the tap table) in r6, the row step in r7; r8-r12 and lr hold the input words,
+ * their pairs and the weights. The output is addressed from the window (r5 + d, d on the
+ * stack) and a tap outside the image reads the pad word on the stack, so no register
+ * holds either.
  */
-typedef struct { /* in the order of the registers r1..r10 it is loaded into */
-    const int32_t *s;     /* [0]  the stream (the first block)                      */
-    const int32_t *s_end; /* [4]  past the last whole block                          */
-    int32_t npx;          /* [8]  pixels (>= 1)                                      */
-    int32_t p_adv;        /* [12] bytes from the window after a pixel's blocks to the next */
-    const int8_t *p;      /* [16] the window's first tap, channel 0                  */
-    intptr_t cs;          /* [20] column step in bytes, or the tap table (intptr_t)  */
-    int32_t rs;           /* [24] row step in bytes                                  */
-    int8_t *o;            /* [28] the output (then where the last pixel left it)     */
-    const int8_t *pad;    /* [32] the pad row                                        */
-    int32_t o_adv;        /* [36] bytes from the output after a pixel's blocks to the next */
+typedef struct { /* p, cs, rs go to r5-r7, the rest to the stack ([sp] .. [sp, #36]) */
+    const int8_t *p;     /* [0]  the window's first tap, channel 0                       */
+    intptr_t cs;         /* [4]  column step in bytes, or the tap table (intptr_t)       */
+    int32_t rs;          /* [8]  row step in bytes                                       */
+    int32_t p_adv;       /* [12] [sp]: bytes from the window after a pixel's blocks to the next */
+    intptr_t d;          /* [16] [sp, #4]: output - (window + 4) of the first block      */
+    intptr_t d_adv;      /* [20] [sp, #8]: d of the next pixel - d                       */
+    uintptr_t p_end;     /* [24] [sp, #12]: the window after the last pixel              */
+    const int32_t *s;    /* [28] [sp, #16]: the stream (the first block)                 */
+    int32_t padw;        /* [32] [sp, #20]: four bytes of the pad row (all zx)           */
+    int32_t rows;        /* [36] [sp, #24]: rows of pixels (>= 1), each up to p_end      */
+    intptr_t row_p;      /* [40] [sp, #28]: from p_end to the next row's first window    */
+    intptr_t row_d;      /* [44] [sp, #32]: d of a row's first pixel - d after its last  */
+    intptr_t row_end;    /* [48] [sp, #36]: p_end of the next row - p_end                */
 } dw9_args_t;
 
 #define DW9_ARG __attribute__((unused))
 
-/* A pair of taps: its input words in r9 (tap a) and r10 (tap b) become (a0 a1 b0 b1)
- * and (a2 a3 b2 b3) (PKHBT, PKHTB), then per channel (a_c, b_c) in int16 lanes
- * (SXTB16 / ROR #8), one SMLAD each with the pair's weight word of that channel. */
-#define DW9_PAIR                                                                          \
+/* A pair of taps, its input words loaded to r9 (tap a) and r10 (tap b) by LA, LB, the
+ * pair's weight words of channels 0, 1 in r12, lr: (a0 a1 b0 b1) and (a2 a3 b2 b3)
+ * (PKHBT, PKHTB), per channel (a_c, b_c) in int16 lanes (SXTB16 / ROR #8), one SMLAD
+ * each. The LDM in the middle loads the weight words of channels 2, 3 (r8, r11) and
+ * those of channels 0, 1 of the next pair (or the odd last tap's two words) to r12, lr:
+ * the stream is read in its order, four words per LDM. */
+#define DW9_PAIR(LA, LB)                                                                  \
+    LA LB                                                                                 \
     "pkhbt r11, r9, r10, lsl #16\n\t"                                                     \
     "pkhtb r10, r10, r9, asr #16\n\t"                                                     \
     "sxtb16 r9, r11\n\t"                                                                  \
     "sxtb16 r11, r11, ror #8\n\t"                                                         \
-    "ldrd r12, lr, [r4], #8\n\t"                                                          \
     "smlad r0, r9, r12, r0\n\t"                                                           \
     "smlad r1, r11, lr, r1\n\t"                                                           \
     "sxtb16 r9, r10\n\t"                                                                  \
     "sxtb16 r10, r10, ror #8\n\t"                                                         \
-    "ldrd r12, lr, [r4], #8\n\t"                                                          \
-    "smlad r2, r9, r12, r2\n\t"                                                           \
-    "smlad r3, r10, lr, r3\n\t"
+    "ldmia r4!, {r8, r11, r12, lr}\n\t"                                                   \
+    "smlad r2, r9, r8, r2\n\t"                                                            \
+    "smlad r3, r10, r11, r3\n\t"
 
-/* The last (ninth) tap alone, its input word in r9: channels (0, 2) and (1, 3). */
+/* The last (ninth) tap alone, its input word in r9, its weight words in r12, lr:
+ * channels (0, 2) and (1, 3). */
 #define DW9_SINGLE                                                                        \
-    "ldrd r12, lr, [r4], #8\n\t"                                                          \
     "sxtb16 r10, r9\n\t"                                                                  \
     "sxtb16 r9, r9, ror #8\n\t"                                                           \
     "smlabb r0, r10, r12, r0\n\t"                                                         \
@@ -94,174 +110,151 @@ typedef struct { /* in the order of the registers r1..r10 it is loaded into */
     "smlabb r1, r9, lr, r1\n\t"                                                           \
     "smlatt r3, r9, lr, r3\n\t"
 
-/* Requantize two accumulators A, B (channels 2h, 2h + 1) from (m, R, m', R', e | e' << 8)
- * (one LDM): FA, FB the sign corrections (an ADD each) or nothing. */
+/* Requantize the accumulators r0, r1 from (m, R, m', R', e, e') (one LDM), then r2, r3
+ * from (m, R, m', R', e | e' << 8 | flag << 31) (one LDM; ASRS moves e' to the bottom
+ * byte, the only one a shift register's value counts by, and its N flag is the last
+ * block's flag): SMMLAR, ASR, SSAT each. FIX: the sign corrections (an ADD each to R). */
 #define DW9_FIXA(A, R) "add " R ", " R ", " A ", asr #31\n\t"
-#define DW9_REQ2(A, B, FA, FB)                                                            \
+#define DW9_REQ4(F0, F1, F2, F3)                                                          \
+    "ldmia r4!, {r8, r9, r10, r11, r12, lr}\n\t"                                          \
+    F0 "smmlar r0, r0, r8, r9\n\t"                                                        \
+    "asr r0, r0, r12\n\t"                                                                 \
+    "ssat r0, #8, r0\n\t"                                                                 \
+    F1 "smmlar r1, r1, r10, r11\n\t"                                                      \
+    "asr r1, r1, lr\n\t"                                                                  \
+    "ssat r1, #8, r1\n\t"                                                                 \
     "ldmia r4!, {r9, r10, r11, r12, lr}\n\t"                                              \
-    FA "smmlar " A ", " A ", r9, r10\n\t"                                                 \
-    "asr " A ", " A ", lr\n\t"                                                            \
-    "ssat " A ", #8, " A "\n\t"                                                           \
-    FB "smmlar " B ", " B ", r11, r12\n\t"                                                \
-    "lsr lr, lr, #8\n\t"                                                                  \
-    "asr " B ", " B ", lr\n\t"                                                            \
-    "ssat " B ", #8, " B "\n\t"
+    F2 "smmlar r2, r2, r9, r10\n\t"                                                       \
+    "asr r2, r2, lr\n\t"                                                                  \
+    "ssat r2, #8, r2\n\t"                                                                 \
+    F3 "smmlar r3, r3, r11, r12\n\t"                                                      \
+    "asrs lr, lr, #8\n\t"                                                                 \
+    "asr r3, r3, lr\n\t"                                                                  \
+    "ssat r3, #8, r3\n\t"
 #define DW9_REQ4_FIX                                                                      \
-    DW9_REQ2("r0", "r1", DW9_FIXA("r0", "r10"), DW9_FIXA("r1", "r12"))                    \
-    DW9_REQ2("r2", "r3", DW9_FIXA("r2", "r10"), DW9_FIXA("r3", "r12"))
-#define DW9_REQ4_NOFIX DW9_REQ2("r0", "r1", "", "") DW9_REQ2("r2", "r3", "", "")
-/* The four bytes to the output at O (post-incremented). */
-#define DW9_STORE4_AT(O)                                                                  \
-    "strb r0, [" O "], #4\n\t"                                                            \
-    "strb r1, [" O ", #-3]\n\t"                                                           \
-    "strb r2, [" O ", #-2]\n\t"                                                           \
-    "strb r3, [" O ", #-1]\n\t"
-/* Output in r8; or on the stack (r8 the pad row, moved on with the block). */
-#define DW9_STORE4 DW9_STORE4_AT("r8")
-#define DW9_STORE4_SP                                                                     \
-    "ldr r9, [sp, #20]\n\t"                                                               \
-    DW9_STORE4_AT("r9")                                                                   \
-    "str r9, [sp, #20]\n\t"                                                               \
-    "add r8, r8, #4\n\t"
+    DW9_REQ4(DW9_FIXA("r0", "r9"), DW9_FIXA("r1", "r11"), DW9_FIXA("r2", "r10"),          \
+             DW9_FIXA("r3", "r12"))
+#define DW9_REQ4_NOFIX DW9_REQ4("", "", "", "")
+/* The four bytes (BFI) to the output at r5 + d with one STR (r5 already at the next
+ * block, d on the stack). */
+#define DW9_STORE4                                                                        \
+    "bfi r0, r1, #8, #8\n\t"                                                              \
+    "bfi r0, r2, #16, #8\n\t"                                                             \
+    "bfi r0, r3, #24, #8\n\t"                                                             \
+    "ldr r8, [sp, #4]\n\t"                                                                \
+    "str r0, [r5, r8]\n\t"
 
-/* Entry: save, load the arguments into r1..r10 (one LDM: p, cs, rs, o land in r5-r8),
- * spill the arguments pointer, stream, stream end, pixel count, pixel advance, output
- * pad row and output advance: [sp] = args, [sp, #4] = s, #8 = s_end, #12 = npx,
- * #16 = p_adv, #20 = o, #24 = pad, #28 = o_adv. */
+/* Entry: save, p, cs, rs to r5-r7, spill the rest ([sp] .. [sp, #36]; one LDM reloads
+ * the first five for the next pixel), the stream to r4. Exit: drop them, restore. */
 #define DW9_ENTER                                                                         \
     "push {r4-r11, lr}\n\t"                                                               \
-    "ldmia r0, {r1, r2, r3, r4, r5, r6, r7, r8, r9, r10}\n\t"                             \
-    "push {r0, r1, r2, r3, r4, r8, r9, r10}\n\t"
-/* Exit: the output pointer (in r8 or on the stack) back into the arguments. */
-#define DW9_OUT_R8 ""
-#define DW9_OUT_SP "ldr r8, [sp, #20]\n\t"
-#define DW9_LEAVE(OUT)                                                                    \
-    OUT                                                                                   \
-    "ldr r9, [sp]\n\t"                                                                    \
-    "str r8, [r9, #28]\n\t"                                                               \
-    "add sp, sp, #32\n\t"                                                                 \
+    "ldmia r0!, {r5, r6, r7}\n\t"                                                         \
+    "ldmia r0, {r1, r2, r3, r4, r8, r9, r10, r11, r12, lr}\n\t"                           \
+    "push {r1, r2, r3, r4, r8, r9, r10, r11, r12, lr}\n\t"                                \
+    "mov r4, r8\n\t"
+#define DW9_LEAVE                                                                         \
+    "add sp, sp, #40\n\t"                                                                 \
     "pop {r4-r11, pc}\n\t"
 
-/* The tap addresses of the row functions: columns 0, 1, 2 of the current row (r5), or
- * the pad row (r8) for a row or column outside the image. */
-#define DW9_C0 "[r5]"
-#define DW9_C1 "[r5, r6]"
-#define DW9_C2 "[r5, r6, lsl #1]"
-#define DW9_PAD "[r8]"
-/* The start of each pixel: the stream (and the pad row); the end of a pixel: the
- * output (in r8 or on the stack) moves on by o_adv. */
-#define DW9_PX_S "ldr r4, [sp, #4]\n\t"
-#define DW9_PX_SPAD DW9_PX_S "ldr r8, [sp, #24]\n\t"
-#define DW9_PX_OADV_R8 "ldr r10, [sp, #28]\n\t" "add r8, r8, r10\n\t"
-#define DW9_PX_OADV                                                                       \
-    "ldr r9, [sp, #20]\n\t"                                                               \
-    "ldr r10, [sp, #28]\n\t"                                                              \
-    "add r9, r9, r10\n\t"                                                                 \
-    "str r9, [sp, #20]\n\t"
+/* The tap loads (to register R): columns 0, 1, 2 of the current row (r5), the pad word
+ * for a row or column outside the image, or tap k through the table of byte offsets at
+ * r6 (outside taps lead to the pad row). */
+#define DW9_C0(R) "ldr " R ", [r5]\n\t"
+#define DW9_C1(R) "ldr " R ", [r5, r6]\n\t"
+#define DW9_C2(R) "ldr " R ", [r5, r6, lsl #1]\n\t"
+#define DW9_PAD(R) "ldr " R ", [sp, #20]\n\t"
+/* The odd tap's load (the block's last), also moving r5 on to the next block. */
+#define DW9_C0P(R) "ldr " R ", [r5], #4\n\t"
+#define DW9_PADP(R) DW9_PAD(R) "add r5, r5, #4\n\t"
+#define DW9_K8P(R) DW9_K8(R) "add r5, r5, #4\n\t"
+#define DW9_K(OFF, R) "ldr " R ", [r6, #" #OFF "]\n\t" "ldr " R ", [r5, " R "]\n\t"
+#define DW9_K0(R) DW9_K(0, R)
+#define DW9_K1(R) DW9_K(4, R)
+#define DW9_K2(R) DW9_K(8, R)
+#define DW9_K3(R) DW9_K(12, R)
+#define DW9_K4(R) DW9_K(16, R)
+#define DW9_K5(R) DW9_K(20, R)
+#define DW9_K6(R) DW9_K(24, R)
+#define DW9_K7(R) DW9_K(28, R)
+#define DW9_K8(R) DW9_K(32, R)
+/* Row moves: down one row (MV) and back to the first (BACK); none with the table. */
+#define DW9_MV "add r5, r5, r7\n\t"
+#define DW9_BACK "sub r5, r5, r7, lsl #1\n\t"
 
 /*
- * npx output pixels, each all its blocks: taps at rows p, p + rs, p + 2 rs and columns
- * + 0, + cs, + 2 cs (Tyx, each either that address or the pad row), so no offsets are
- * loaded. Per block of 36 MACs: 1 + 4 * 14 + 8 (taps) + 4 (rows) + 16 (requantize
- * without the sign fix; 20 with it) + 4 (store) + 2 (loop: the last block's flag, bit 8
- * of e | e' << 8 >> 8) = 91 or 95 instructions; 3 more with taps at the pad row (the
- * output on the stack). Per pixel 9 more (11 with the pad row).
+ * Rows of output pixels: from p while the window has not reached p_end (p_adv after
+ * each), then on to the next row (row_p, row_d, row_end); each pixel all its blocks,
+ * the taps Tyx (load macros above; T20, the odd tap, moves r5 on to the next block).
+ * Per block of 36 MACs: 1 (LDM: bias and the first weights) + 4 * 11 (pairs, one LDM
+ * of weights each) + 6 (the odd tap) + 9 tap loads + 3 row moves (the 4th, + 4, in the
+ * odd tap's load; not where that tap reads the pad word) + 15 (requantize; 19 with the
+ * sign fix) + 5 (store) + 1 (loop, on the last block's flag) = 84 (88 with the sign
+ * fix); through the table 9 more loads and one move: 91 (95). Per pixel 5 more, 7
+ * where d moves (stride not 1, columns); per row 13.
  */
-#define DW9_ROW_FN(NAME, REQ4, T00, T01, T02, T10, T11, T12, T20, T21, T22, PXSTART,        \
-                   STORE, PXEND, OUT)                                                     \
+#define DW9_FN(NAME, REQ4, T00, T01, T02, T10, T11, T12, T20, T21, T22, MV, BACK)          \
     __attribute__((naked, noinline)) static void NAME(const dw9_args_t *a DW9_ARG)        \
     {                                                                                     \
         __asm__ volatile(                                                                 \
             DW9_ENTER                                                                     \
-            "2:\n\t"                                                                      \
-            PXSTART                                                                       \
             "1:\n\t"                                                                      \
-            "ldmia r4!, {r0, r1, r2, r3}\n\t"                                             \
-            "ldr r9, " T00 "\n\t"                                                         \
-            "ldr r10, " T01 "\n\t"                                                        \
-            DW9_PAIR                                                                      \
-            "ldr r9, " T02 "\n\t"                                                         \
-            "add r5, r5, r7\n\t"                                                          \
-            "ldr r10, " T10 "\n\t"                                                        \
-            DW9_PAIR                                                                      \
-            "ldr r9, " T11 "\n\t"                                                         \
-            "ldr r10, " T12 "\n\t"                                                        \
-            DW9_PAIR                                                                      \
-            "add r5, r5, r7\n\t"                                                          \
-            "ldr r9, " T20 "\n\t"                                                         \
-            "ldr r10, " T21 "\n\t"                                                        \
-            DW9_PAIR                                                                      \
-            "ldr r9, " T22 "\n\t"                                                         \
+            "ldmia r4!, {r0, r1, r2, r3, r12, lr}\n\t"                                    \
+            DW9_PAIR(T00("r9"), T01("r10"))                                               \
+            DW9_PAIR(T02("r9"), MV T10("r10"))                                            \
+            DW9_PAIR(T11("r9"), T12("r10"))                                               \
+            DW9_PAIR(MV T21("r9"), T22("r10"))                                            \
+            T20("r9")                                                                     \
             DW9_SINGLE                                                                    \
-            "sub r5, r5, r7, lsl #1\n\t"                                                  \
-            "add r5, r5, #4\n\t"                                                          \
-            REQ4 STORE                                                                    \
-            "tst lr, #256\n\t"                                                            \
-            "beq 1b\n\t"                                                                  \
-            PXEND                                                                         \
-            "ldr r10, [sp, #16]\n\t"                                                      \
-            "add r5, r5, r10\n\t"                                                         \
-            "ldr r10, [sp, #12]\n\t"                                                      \
-            "subs r10, r10, #1\n\t"                                                       \
-            "str r10, [sp, #12]\n\t"                                                      \
-            "bne 2b\n\t"                                                                  \
-            DW9_LEAVE(OUT));                                                              \
-    }
-/* The taps of a window inside the image (C), or with one outside column or row (P). */
-#define DW9_ROW_IN DW9_C0, DW9_C1, DW9_C2, DW9_C0, DW9_C1, DW9_C2, DW9_C0, DW9_C1, DW9_C2
-#define DW9_ROW_LEFT DW9_PAD, DW9_C1, DW9_C2, DW9_PAD, DW9_C1, DW9_C2, DW9_PAD, DW9_C1, DW9_C2
-#define DW9_ROW_RIGHT DW9_C0, DW9_C1, DW9_PAD, DW9_C0, DW9_C1, DW9_PAD, DW9_C0, DW9_C1, DW9_PAD
-#define DW9_ROW_TOP DW9_PAD, DW9_PAD, DW9_PAD, DW9_C0, DW9_C1, DW9_C2, DW9_C0, DW9_C1, DW9_C2
-#define DW9_ROW_BOTTOM DW9_C0, DW9_C1, DW9_C2, DW9_C0, DW9_C1, DW9_C2, DW9_PAD, DW9_PAD, DW9_PAD
-#define DW9_PADFN DW9_PX_SPAD, DW9_STORE4_SP, DW9_PX_OADV, DW9_OUT_SP
-
-/*
- * One output pixel (npx is not read), all its blocks, the taps at p + table[k] (the
- * table of nine byte offsets in r6, offsets of outside taps leading to the pad row).
- * Per block: 97 (without the sign fix) or 101 instructions.
- */
-#define DW9_TAB_LD2(OA, OB)                                                               \
-    "ldr r9, [r6, #" #OA "]\n\t"                                                          \
-    "ldr r10, [r6, #" #OB "]\n\t"                                                         \
-    "ldr r9, [r5, r9]\n\t"                                                                \
-    "ldr r10, [r5, r10]\n\t"
-#define DW9_TAB_FN(NAME, REQ4)                                                            \
-    __attribute__((naked, noinline)) static void NAME(const dw9_args_t *a DW9_ARG)        \
-    {                                                                                     \
-        __asm__ volatile(                                                                 \
-            DW9_ENTER                                                                     \
-            "mov r4, r1\n\t"                                                              \
-            "mov r7, r2\n\t"                                                              \
-            "1:\n\t"                                                                      \
-            "ldmia r4!, {r0, r1, r2, r3}\n\t"                                             \
-            DW9_TAB_LD2(0, 4) DW9_PAIR                                                    \
-            DW9_TAB_LD2(8, 12) DW9_PAIR                                                   \
-            DW9_TAB_LD2(16, 20) DW9_PAIR                                                  \
-            DW9_TAB_LD2(24, 28) DW9_PAIR                                                  \
-            "ldr r9, [r6, #32]\n\t"                                                       \
-            "ldr r9, [r5, r9]\n\t"                                                        \
-            DW9_SINGLE                                                                    \
-            "add r5, r5, #4\n\t"                                                          \
+            BACK                                                                          \
             REQ4 DW9_STORE4                                                               \
-            "cmp r4, r7\n\t"                                                              \
+            "bpl 1b\n\t"                                                                  \
+            "ldmia sp, {r0, r1, r2, r3, r4}\n\t"                                          \
+            "add r5, r5, r0\n\t"                                                          \
+            "cbz r2, 2f\n\t"                                                              \
+            "add r1, r1, r2\n\t"                                                          \
+            "str r1, [sp, #4]\n\t"                                                        \
+            "2:\n\t"                                                                      \
+            "cmp r5, r3\n\t"                                                              \
             "bne 1b\n\t"                                                                  \
-            DW9_LEAVE(DW9_OUT_R8));                                                       \
+            "ldr r0, [sp, #24]\n\t"                                                       \
+            "subs r0, r0, #1\n\t"                                                         \
+            "beq 3f\n\t"                                                                  \
+            "str r0, [sp, #24]\n\t"                                                       \
+            "ldr r0, [sp, #28]\n\t"                                                       \
+            "add r5, r5, r0\n\t"                                                          \
+            "ldr r0, [sp, #32]\n\t"                                                       \
+            "add r1, r1, r0\n\t"                                                          \
+            "str r1, [sp, #4]\n\t"                                                        \
+            "ldr r0, [sp, #36]\n\t"                                                       \
+            "add r3, r3, r0\n\t"                                                          \
+            "str r3, [sp, #12]\n\t"                                                       \
+            "b 1b\n\t"                                                                    \
+            "3:\n\t"                                                                      \
+            DW9_LEAVE);                                                                   \
     }
+/* The taps of a window inside the image (C), with one outside column or row (P), or
+ * all through the table. */
+#define DW9_ROW_IN DW9_C0, DW9_C1, DW9_C2, DW9_C0, DW9_C1, DW9_C2, DW9_C0P, DW9_C1, DW9_C2
+#define DW9_ROW_LEFT DW9_PAD, DW9_C1, DW9_C2, DW9_PAD, DW9_C1, DW9_C2, DW9_PADP, DW9_C1, DW9_C2
+#define DW9_ROW_RIGHT DW9_C0, DW9_C1, DW9_PAD, DW9_C0, DW9_C1, DW9_PAD, DW9_C0P, DW9_C1, DW9_PAD
+#define DW9_ROW_TOP DW9_PAD, DW9_PAD, DW9_PAD, DW9_C0, DW9_C1, DW9_C2, DW9_C0P, DW9_C1, DW9_C2
+#define DW9_ROW_BOTTOM DW9_C0, DW9_C1, DW9_C2, DW9_C0, DW9_C1, DW9_C2, DW9_PADP, DW9_PAD, DW9_PAD
+#define DW9_ROWS DW9_MV, DW9_BACK
+/* (the table is in the stream's order: taps 0-5, then 7, 8 and 6 last) */
+#define DW9_TAB DW9_K0, DW9_K1, DW9_K2, DW9_K3, DW9_K4, DW9_K5, DW9_K8P, DW9_K6, DW9_K7, "", ""
 
 /* Macro arguments that expand to several (the tap lists) need one more expansion. */
-#define DW9_ROW_FN_X(...) DW9_ROW_FN(__VA_ARGS__)
-DW9_ROW_FN_X(dw9_row_fix, DW9_REQ4_FIX, DW9_ROW_IN, DW9_PX_S, DW9_STORE4, DW9_PX_OADV_R8,
-             DW9_OUT_R8)
-DW9_ROW_FN_X(dw9_row_nofix, DW9_REQ4_NOFIX, DW9_ROW_IN, DW9_PX_S, DW9_STORE4, DW9_PX_OADV_R8,
-             DW9_OUT_R8)
-/* One column or row of the window outside the image (reading the pad row): the layers
+#define DW9_FN_X(...) DW9_FN(__VA_ARGS__)
+DW9_FN_X(dw9_row_fix, DW9_REQ4_FIX, DW9_ROW_IN, DW9_ROWS)
+DW9_FN_X(dw9_row_nofix, DW9_REQ4_NOFIX, DW9_ROW_IN, DW9_ROWS)
+/* One column or row of the window outside the image (reading the pad word): the layers
  * without the sign fix only (the others take the table). */
-DW9_ROW_FN_X(dw9_left_nofix, DW9_REQ4_NOFIX, DW9_ROW_LEFT, DW9_PADFN)
-DW9_ROW_FN_X(dw9_right_nofix, DW9_REQ4_NOFIX, DW9_ROW_RIGHT, DW9_PADFN)
-DW9_ROW_FN_X(dw9_top_nofix, DW9_REQ4_NOFIX, DW9_ROW_TOP, DW9_PADFN)
-DW9_ROW_FN_X(dw9_bottom_nofix, DW9_REQ4_NOFIX, DW9_ROW_BOTTOM, DW9_PADFN)
-DW9_TAB_FN(dw9_tab_fix, DW9_REQ4_FIX)
-DW9_TAB_FN(dw9_tab_nofix, DW9_REQ4_NOFIX)
+DW9_FN_X(dw9_left_nofix, DW9_REQ4_NOFIX, DW9_ROW_LEFT, DW9_ROWS)
+DW9_FN_X(dw9_right_nofix, DW9_REQ4_NOFIX, DW9_ROW_RIGHT, DW9_ROWS)
+DW9_FN_X(dw9_top_nofix, DW9_REQ4_NOFIX, DW9_ROW_TOP, DW9_ROWS)
+DW9_FN_X(dw9_bottom_nofix, DW9_REQ4_NOFIX, DW9_ROW_BOTTOM, DW9_ROWS)
+DW9_FN_X(dw9_tab_fix, DW9_REQ4_FIX, DW9_TAB)
+DW9_FN_X(dw9_tab_nofix, DW9_REQ4_NOFIX, DW9_TAB)
 #endif
 
 /* One block of four channels, any tap count and mode (the portable form of the
@@ -303,11 +296,15 @@ static inline void dw_block(const int32_t **sp, int8_t **op, const int8_t **posp
         a[3] = mcu_smlatt(xo, s[1], a[3]);
         s += 2;
     }
+    /* dw_requant of channels 0..3, the word indices spelled out */
+    a[0] = dw_rq(a[0], s[0], s[1], (uint32_t)s[4], signed_all);
+    a[1] = dw_rq(a[1], s[2], s[3], (uint32_t)s[5], signed_all);
+    a[2] = dw_rq(a[2], s[6], s[7], (uint32_t)s[10], signed_all);
+    a[3] = dw_rq(a[3], s[8], s[9], (uint32_t)s[10] >> 8, signed_all);
     for (j = 0; j < 4; ++j) {
-        const int32_t v = dw_requant(a[j], s, j, signed_all);
-        o[j] = (int8_t)(full ? mcu_ssat(v, 8) : mcu_clamp_s32(v, act_min, act_max));
+        o[j] = (int8_t)(full ? mcu_ssat(a[j], 8) : mcu_clamp_s32(a[j], act_min, act_max));
     }
-    *sp = s + 10;
+    *sp = s + DW_REQ_WORDS;
     *op = o + 4;
     *posp = pos + 4;
 }
@@ -319,7 +316,7 @@ static void dw_tail(const int32_t *s, int8_t *o, const int8_t *pos, const intptr
                     int32_t act_max)
 {
     const int32_t pairs = ntaps / 2;
-    const int32_t *q = s + DW_BLOCK_WORDS(ntaps) - 10;
+    const int32_t *q = s + DW_BLOCK_WORDS(ntaps) - DW_REQ_WORDS;
     int32_t k, j;
 
     for (j = 0; j < n; ++j) {
@@ -335,6 +332,19 @@ static void dw_tail(const int32_t *s, int8_t *o, const int8_t *pos, const intptr
             acc = (j & 2) ? mcu_smlabt(xv, wv, acc) : mcu_smlabb(xv, wv, acc);
         }
         o[j] = (int8_t)mcu_clamp_s32(dw_requant(acc, q, j, signed_all), act_min, act_max);
+    }
+}
+
+/* A table of tap offsets (row-major) into the stream's tap order: a 3x3 kernel's last
+ * row as columns 1, 2 (a pair), then 0 (the odd tap, which the assembly loads last with
+ * a post-increment). */
+static void dw_order(const mcu_dsp_dw_params_t *p, intptr_t *t)
+{
+    if (p->k_h == 3 && p->k_w == 3) {
+        const intptr_t t6 = t[6];
+        t[6] = t[7];
+        t[7] = t[8];
+        t[8] = t6;
     }
 }
 
@@ -435,6 +445,25 @@ static void dw_inside(int32_t out, int32_t stride, int32_t pad, int32_t span, in
 #define DW9_IY(p, oy) ((oy) * (p)->stride_h - (p)->pad_top)
 #define DW9_IX(p, ox) ((ox) * (p)->stride_w - (p)->pad_left)
 
+/* Run fn over rows of npx pixels from window p, output o, the next pixel's window
+ * in_step and its output out_step bytes on, the next row's row_in and row_out bytes on
+ * (whole: bytes of the whole blocks of a pixel). */
+static void dw9_run(void (*fn)(const dw9_args_t *), dw9_args_t *a, const int8_t *p,
+                    int8_t *o, int32_t npx, intptr_t in_step, intptr_t out_step,
+                    int32_t rows, intptr_t row_in, intptr_t row_out, int32_t whole)
+{
+    a->p = p;
+    a->p_adv = (int32_t)(in_step - whole);
+    a->d = (intptr_t)((uintptr_t)o - (uintptr_t)p - 4u);
+    a->d_adv = out_step - in_step;
+    a->p_end = (uintptr_t)p + (uintptr_t)((intptr_t)npx * in_step);
+    a->rows = rows;
+    a->row_p = row_in - (intptr_t)npx * in_step;
+    a->row_d = row_out - row_in - (intptr_t)npx * a->d_adv;
+    a->row_end = row_in;
+    fn(a);
+}
+
 /* One border pixel through the table (rows iy0.. of `in`, pad at `pad`). */
 static void dw9_table_px(const mcu_dsp_dw_params_t *p, dw9_args_t *a, const int8_t *in,
                          const int8_t *pad, const intptr_t *inner, intptr_t *edge,
@@ -442,25 +471,24 @@ static void dw9_table_px(const mcu_dsp_dw_params_t *p, dw9_args_t *a, const int8
 {
     const int32_t iy0 = DW9_IY(p, oy), ix0 = DW9_IX(p, ox);
     const int row_inside = iy0 >= 0 && iy0 + 2 * p->dil_h < p->in_h;
+    const int8_t *base = in;
 
     if (row_inside) {
-        const int8_t *row = in + (size_t)iy0 * (size_t)p->in_w * (size_t)p->channels;
-        dw_edge9_cols(inner, (intptr_t)pad - (intptr_t)row, ix0, p->dil_w, (uint32_t)p->in_w,
-                      p->channels, edge);
-        a->p = row;
+        base = in + (size_t)iy0 * (size_t)p->in_w * (size_t)p->channels;
+        dw_edge9_cols(inner, (intptr_t)pad - (intptr_t)base, ix0, p->dil_w,
+                      (uint32_t)p->in_w, p->channels, edge);
     } else {
         dw_edge9(p, (intptr_t)pad - (intptr_t)in, iy0, ix0, edge);
-        a->p = in;
     }
-    a->o = o;
-    a->npx = 1;
+    dw_order(p, edge);
     a->cs = (intptr_t)edge;
-    (p->no_fix ? dw9_tab_nofix : dw9_tab_fix)(a);
+    dw9_run(p->no_fix ? dw9_tab_nofix : dw9_tab_fix, a, base, o, 1, 4 * p->blocks, 0, 1, 0, 0,
+            4 * p->blocks);
 }
 
 /*
  * One image whose channels are whole blocks (3x3, the assembly paths): the inside
- * windows row by row (one call each), then the border columns of the inside rows (a
+ * windows (one call), then the border columns of the inside rows (a
  * column of pixels per call where the window has one column outside, without the sign
  * fix), then the border rows (their inside columns per call where one window row lies
  * outside), every other pixel through its table.
@@ -472,21 +500,22 @@ static void dw9_image(const mcu_dsp_dw_params_t *p, const int8_t *in, const int3
     const int32_t channels = p->channels, out_w = p->out_w, in_w = p->in_w;
     const int32_t whole = 4 * p->blocks; /* bytes of the whole blocks of a pixel */
     const intptr_t in_row = (intptr_t)in_w * channels;
+    const intptr_t cs = (intptr_t)p->dil_w * channels;
+    const intptr_t col_in = (intptr_t)p->stride_w * channels; /* the next column's window */
+    const intptr_t row_in = (intptr_t)p->stride_h * in_row;   /* the next row's window */
     dw9_args_t a;
     int32_t oy, ox;
 
     a.s = stream;
-    a.s_end = stream + (size_t)p->blocks * DW_BLOCK_WORDS(9);
     a.rs = p->dil_h * in_w * channels;
-    a.pad = pad;
-    for (oy = y_lo; oy < y_hi && x_lo < x_hi; ++oy) {
-        a.p = dw_at(in, ((intptr_t)DW9_IY(p, oy) * in_w + DW9_IX(p, x_lo)) * channels);
-        a.o = out + ((size_t)oy * (size_t)out_w + (size_t)x_lo) * (size_t)channels;
-        a.npx = x_hi - x_lo;
-        a.cs = (intptr_t)p->dil_w * channels;
-        a.p_adv = p->stride_w * channels - whole;
-        a.o_adv = channels - whole;
-        (p->no_fix ? dw9_row_nofix : dw9_row_fix)(&a);
+    a.padw = mcu_read_s8x4(pad);
+    if (y_lo < y_hi && x_lo < x_hi) { /* every inside window in one call */
+        a.cs = cs;
+        dw9_run(p->no_fix ? dw9_row_nofix : dw9_row_fix, &a,
+                dw_at(in, ((intptr_t)DW9_IY(p, y_lo) * in_w + DW9_IX(p, x_lo)) * channels),
+                out + ((size_t)y_lo * (size_t)out_w + (size_t)x_lo) * (size_t)channels,
+                x_hi - x_lo, col_in, channels, y_hi - y_lo, row_in,
+                (intptr_t)out_w * channels, whole);
     }
     for (ox = 0; ox < out_w && y_lo < y_hi; ++ox) {
         const int32_t ix0 = DW9_IX(p, ox), ix1 = ix0 + p->dil_w, ix2 = ix1 + p->dil_w;
@@ -494,13 +523,11 @@ static void dw9_image(const mcu_dsp_dw_params_t *p, const int8_t *in, const int3
         if (ox >= x_lo && ox < x_hi) {
             ox = x_hi - 1; /* the inside columns: done above */
         } else if (p->no_fix && c1 && c0 != c2) { /* the column of pixels in one call */
-            a.p = dw_at(in, (intptr_t)DW9_IY(p, y_lo) * in_row + (intptr_t)ix0 * channels);
-            a.o = out + ((size_t)y_lo * (size_t)out_w + (size_t)ox) * (size_t)channels;
-            a.npx = y_hi - y_lo;
-            a.cs = (intptr_t)p->dil_w * channels;
-            a.p_adv = (int32_t)(p->stride_h * in_row) - whole;
-            a.o_adv = out_w * channels - whole;
-            (c0 ? dw9_right_nofix : dw9_left_nofix)(&a);
+            a.cs = cs;
+            dw9_run(c0 ? dw9_right_nofix : dw9_left_nofix, &a,
+                    dw_at(in, (intptr_t)DW9_IY(p, y_lo) * in_row + (intptr_t)ix0 * channels),
+                    out + ((size_t)y_lo * (size_t)out_w + (size_t)ox) * (size_t)channels,
+                    y_hi - y_lo, row_in, (intptr_t)out_w * channels, 1, 0, 0, whole);
         } else {
             for (oy = y_lo; oy < y_hi; ++oy) {
                 dw9_table_px(p, &a, in, pad, inner, edge, oy, ox,
@@ -518,13 +545,11 @@ static void dw9_image(const mcu_dsp_dw_params_t *p, const int8_t *in, const int3
             continue;
         }
         if (runs) { /* the inside columns in one call */
-            a.p = dw_at(in, (intptr_t)iy0 * in_row + (intptr_t)DW9_IX(p, x_lo) * channels);
-            a.o = row_out + (size_t)x_lo * (size_t)channels;
-            a.npx = x_hi - x_lo;
-            a.cs = (intptr_t)p->dil_w * channels;
-            a.p_adv = p->stride_w * channels - whole;
-            a.o_adv = channels - whole;
-            (r0 ? dw9_bottom_nofix : dw9_top_nofix)(&a);
+            a.cs = cs;
+            dw9_run(r0 ? dw9_bottom_nofix : dw9_top_nofix, &a,
+                    dw_at(in, (intptr_t)iy0 * in_row + (intptr_t)DW9_IX(p, x_lo) * channels),
+                    row_out + (size_t)x_lo * (size_t)channels, x_hi - x_lo, col_in, channels,
+                    1, 0, 0, whole);
         }
         for (ox = 0; ox < out_w; ++ox) {
             if (!runs || ox < x_lo || ox >= x_hi) {
@@ -575,6 +600,7 @@ void mcu_dsp_depthwise_conv_s8(const mcu_dsp_dw_params_t *p, const int8_t *input
         }
     }
 #endif
+    dw_order(p, inner);
     for (b = 0; b < p->batches; ++b) {
         const int8_t *in = input + (size_t)b * image;
         for (oy = 0; oy < p->out_h; ++oy) {
@@ -593,6 +619,7 @@ void mcu_dsp_depthwise_conv_s8(const mcu_dsp_dw_params_t *p, const int8_t *input
                 if (!inside) {
                     dw_edge(p, (intptr_t)pad - (intptr_t)in, iy0,
                             ox * p->stride_w - p->pad_left, edge);
+                    dw_order(p, edge);
                     t = edge;
                     pos = in;
                 }
@@ -616,3 +643,4 @@ void mcu_dsp_depthwise_conv_s8(const mcu_dsp_dw_params_t *p, const int8_t *input
         }
     }
 }
+

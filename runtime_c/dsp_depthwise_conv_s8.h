@@ -37,20 +37,21 @@ typedef struct {
  * Data layout (everything but input and output is built by the generator)
  *   input    [batches, in_h, in_w, channels]       int8, NHWC, raw values (no offset)
  *   output   [batches, out_h, out_w, channels]     int8, NHWC
- *   stream   ceil(channels / 4) blocks of 4 + 4 * (T / 2) + 2 * (T % 2) + 10 int32
- *            (T = k_h * k_w taps, row-major), in the order the kernel reads them, for
- *            the channels c .. c + 3 of the block:
+ *   stream   ceil(channels / 4) blocks of 4 + 4 * (T / 2) + 2 * (T % 2) + 11 int32
+ *            (T = k_h * k_w taps, row-major, but a 3x3 kernel's in the order 0-5, 7, 8,
+ *            6), in the order the kernel reads them, for the channels c .. c + 3 of the
+ *            block:
  *              bias'[c + j], j = 0..3: (bias[c + j] - zx * sum_k w[k][c + j])
  *                  * 2^(1 + left[c + j])  (input zero point zx folded in)
  *              per pair of taps (2i, 2i + 1), one word per channel c + j, j = 0..3, of
  *                  two int16 lanes (bottom, top): (w'[2i][c + j], w'[2i + 1][c + j]),
  *                  w' = w * 2^(1 + left)
  *              an odd last tap k: (w'[k][c], w'[k][c + 2]), (w'[k][c + 1], w'[k][c + 3])
- *              per pair of channels (c + 2h, c + 2h + 1), h = 0, 1: (m, R), (m', R'),
- *                  e | e' << 8 | f << 16: the multipliers, R = 2^(e-1) + zy * 2^e
- *                  (e = 0: R = zy) with zy the output zero point, the right shifts, and
- *                  f = 1 for h = 1 of the last whole block (else 0; only the bottom byte
- *                  of a shift register counts)
+ *              channels c, c + 1: (m, R), (m', R'), e, e'; channels c + 2, c + 3:
+ *                  (m, R), (m', R'), e | e' << 8 | f << 31: the multipliers,
+ *                  R = 2^(e-1) + zy * 2^e (e = 0: R = zy) with zy the output zero
+ *                  point, the right shifts, and f = 1 in the last whole block (else 0;
+ *                  only the bottom byte of a shift register counts)
  *            (left, e) = (max(shift, 0), max(-shift, 0)); channels past the end are 0
  *   pad      [channels]                            int8, all zx: read for taps outside
  *            the image, which then add w * (zx - zx) = 0 as in the reference
@@ -72,17 +73,17 @@ typedef struct {
  * (PKHBT, PKHTB), SXTB16 and SXTB16 ROR 8 of those give each channel's two taps as
  * int16 lanes, and one SMLAD per channel multiplies them by the pair's weight word; an
  * odd last tap goes through SXTB16 and SMLABB / SMLATT (per block of 36 MACs: 9 loads,
- * 8 PKH, 18 SXTB16, 16 SMLAD + 4 SMLAxy, 9 LDRD of weights). SMMLAR, a shift and SSAT
- * requantize. Taps are found through a table of byte offsets per pixel (a constant one
+ * 8 PKH, 18 SXTB16, 16 SMLAD + 4 SMLAxy, 5 LDM of bias and weights). SMMLAR, a shift
+ * and SSAT requantize. Taps are found through a table of byte offsets per pixel (a constant one
  * inside the image, else one whose outside taps lead to the pad row).
  * On Arm, a 3x3 kernel whose channels all shift right with the full int8 output range
  * runs naked assembly functions (any -O level; dsp_depthwise_conv_s8.c) for every whole
- * block: runs of inside pixels (one call per output row) address the taps from row and
- * column strides: 91 instructions per block without the correction, 95 with it. Without
- * the correction, a window with one column outside the image (a column of border
- * pixels per call) or one row outside (the inside pixels of a border row per call)
- * reads that column or row from the pad row: 94. Other border pixels go through their
- * table (97 / 101). Other layers, the channels past the last whole block (one at a
+ * block: the inside pixels (one call) address the taps from row and column strides: 84
+ * instructions per block without the correction, 88 with it (the four outputs packed
+ * by BFI, one STR). Without the correction, a window with one column outside the image
+ * (a column of border pixels per call) or one row outside (the inside pixels of a
+ * border row per call) reads the pad word instead: 84 or 85. Other border pixels go
+ * through their table (91 / 95). Other layers, the channels past the last whole block (one at a
  * time) and the host run the same arithmetic in C.
  *
  * Scratch memory: none (two tables of MCU_DSP_DW_MAX_TAPS offsets on the stack).

@@ -4,11 +4,11 @@ Everything the kernel needs besides the input is computed here: the input zero p
 folded into the bias, the weights widened to int16 (times 2^(1 + left shift), so that
 SMMULR of the sum is the reference's SaturatingRoundingDoublingHighMul) and packed per
 pair of taps (one word per channel, for SMLAD), the output zero point folded into the
-rounding constant, the right shifts packed two to a word with the last block's flag,
-and a row of input zero points read for taps outside the image. The variant applies
-when the depth multiplier is 1 and every intermediate sum provably stays in int32
-(checked per channel from the weights, the bias and the int8 input range); otherwise
-the portable kernel runs. Layout: runtime_c/dsp_depthwise_conv_s8.h."""
+rounding constant, the right shifts (those of channels 2, 3 of a block two to a word,
+with the last block's flag), and a row of input zero points read for taps outside the
+image. The variant applies when the depth multiplier is 1 and every intermediate sum
+provably stays in int32 (checked per channel from the weights, the bias and the int8
+input range); otherwise the portable kernel runs. Layout: runtime_c/dsp_depthwise_conv_s8.h."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ from . import register
 KERNEL = "dsp_depthwise_conv_s8"
 MAX_TAPS = 64  # MCU_DSP_DW_MAX_TAPS
 LIMIT = 1 << 31
-LAST_BLOCK = 1 << 16  # in the shift word of channels 2, 3 of the last whole block
+LAST_BLOCK = -(1 << 31)  # bit 31 of the shift word of channels 2, 3 of the last whole block
+# A 3x3 kernel's taps in the stream: row-major but the last row as columns 1, 2 (a pair)
+# then 0 (the odd tap, which the assembly loads last with a post-increment).
+ORDER_3X3 = (0, 1, 2, 3, 4, 5, 7, 8, 6)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ def _plan(g: Graph, op: Op) -> _Plan | None:
     if geo["depth_multiplier"] != 1 or geo["out_c"] != c or not 1 <= taps <= MAX_TAPS:
         return None
     filt = np.asarray(w.data, dtype=np.int64).reshape(taps, c)
+    if geo["k_h"] == 3 and geo["k_w"] == 3:  # the stream's tap order (see ORDER_3X3)
+        filt = filt[list(ORDER_3X3)]
     b = inp(g, op, 2)
     bias = (np.asarray(b.data, dtype=np.int64).reshape(c) if b is not None and b.data is not None
             else np.zeros(c, dtype=np.int64))
@@ -94,10 +99,10 @@ def _plan(g: Graph, op: Op) -> _Plan | None:
         parts.append(np.stack([_pack(last[:, 0], last[:, 2]), _pack(last[:, 1], last[:, 3])],
                               axis=1).astype(np.int64))
     mrb, eb = mr.reshape(nb, 2, 4), es.reshape(nb, 2, 2)  # per pair of channels
-    packed = eb[:, :, 0] | (eb[:, :, 1] << 8)
+    packed = eb[:, 1, 0] | (eb[:, 1, 1] << 8)  # channels 2, 3: e | e' << 8
     if c >= 4:  # the last whole block's flag, read by the assembly's block loop
-        packed[c // 4 - 1, 1] |= LAST_BLOCK
-    parts.append(np.concatenate([mrb, packed[:, :, None]], axis=2).reshape(nb, 10))
+        packed[c // 4 - 1] |= LAST_BLOCK
+    parts.append(np.concatenate([mrb[:, 0], eb[:, 0], mrb[:, 1], packed[:, None]], axis=1))
     act = quant.activation_range(op.attrs.activation, o.quant)
     stream = np.concatenate(parts, axis=1)
     return _Plan(
