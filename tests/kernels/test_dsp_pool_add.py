@@ -29,13 +29,6 @@ Case = dict[str, Any]
 INPUTS = 3  # random input sets per case; verify adds the 3 edge sets (min, max, zero point)
 
 
-def _dw(shape, k=(3, 3), s=(1, 1), pad="SAME", d=(1, 1), act="NONE", dm=1, pc=True,
-        bias=True, in_s=0.02, in_zp=5, out_f=1.0, out_zp=-6, dsp=True) -> Case:
-    return {"op": "dw", "shape": tuple(shape), "k": tuple(k), "s": tuple(s), "pad": pad,
-            "d": tuple(d), "act": act, "dm": dm, "pc": pc, "bias": bias, "in_s": in_s,
-            "in_zp": in_zp, "out_f": out_f, "out_zp": out_zp, "dsp": dsp}
-
-
 def _pool(kind, shape, f, s=(1, 1), pad="VALID", act="NONE", scale=0.02, zp=5,
           dsp=True) -> Case:
     return {"op": "pool", "kind": kind, "shape": tuple(shape), "f": tuple(f), "s": tuple(s),
