@@ -9,9 +9,10 @@
  * A longer one is widened in registers by every block of 6 rows: per group of four
  * inputs 1 LDR and 2 SXTB16, then 3 LDM of four weight words and 12 SMLAD: 18
  * instructions for 24 multiply-adds. That takes all 14 allocatable registers, so on
- * Arm the MCU_DSP_FAST_SAT blocks are naked assembly functions, one per block size (6,
- * 4, 2 rows; they compile at any -O level); the other modes and every block off Arm
- * are the C below (the same arithmetic).
+ * Arm the blocks of the SSAT modes are naked assembly functions, one per block size (6,
+ * 4, 2 rows; they compile at any -O level) and tail (with / without the sign fix,
+ * through the params' raw_asm object); the other modes and every block off Arm are the
+ * C below (the same arithmetic).
  */
 #include "dsp_mat_mult_raw_s8.h"
 #include "dsp_mm_common.h"
@@ -55,14 +56,14 @@ DSP_RAW_BLOCK_FN(dsp_raw4, 4)
 DSP_RAW_BLOCK_FN(dsp_raw6, 6)
 
 #if MCU_ARM_DSP
-/* n_blocks (>= 1) blocks of nb (6, 4 or 2) rows in MCU_DSP_FAST_SAT mode against the
+/* n_blocks (>= 1) blocks of nb (6, 4 or 2) rows in an SSAT mode (tail `fix`) against the
  * raw column given as segments of >= 1 groups (what dsp_raw6 / 4 / 2 do), in
  * assembly: the accumulators stay in registers from a block's start through every
  * segment to the epilogue. Returns the stream after the last block. Frame: [sp] next
  * segment, [sp, #4] segments left, [sp, #8] end of the segment, [sp, #12] the loop's
  * address, [sp, #16] out, [sp, #20] blocks left, [sp, #24] segs, [sp, #28] n_segs; the
  * fifth argument at [sp, #72]. `bytes`: of a group's code. */
-#define DSP_MM_RAW_FN(name, nb, bytes)                                                     \
+#define DSP_MM_RAW_FN(name, nb, bytes, fix)                                                \
     DSP_NAKED static const int32_t *name(                                                  \
         DSP_NAKED_ARG const int32_t *s, DSP_NAKED_ARG const mcu_dsp_seg_t *segs,           \
         DSP_NAKED_ARG int32_t n_segs, DSP_NAKED_ARG int8_t *out,                           \
@@ -96,7 +97,7 @@ DSP_RAW_BLOCK_FN(dsp_raw6, 6)
                          "subs r11, r11, #1\n\t"                                           \
                          "str r11, [sp, #4]\n\t"                                           \
                          "bne 2b\n\t"                                                      \
-                         "ldr r1, [sp, #16]\n\t" DSP_MM_ASM_OUT_##nb                        \
+                         "ldr r1, [sp, #16]\n\t" DSP_MM_ASM_OUT_##nb(fix)                   \
                          "str r1, [sp, #16]\n\t"                                           \
                          "ldr r11, [sp, #20]\n\t"                                          \
                          "subs r11, r11, #1\n\t"                                           \
@@ -106,12 +107,12 @@ DSP_RAW_BLOCK_FN(dsp_raw6, 6)
                          "pop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n\t");                \
     }
 
-DSP_MM_RAW_FN(dsp_mm6_raw_sat, 6, "72")
-DSP_MM_RAW_FN(dsp_mm4_raw_sat, 4, "52")
-DSP_MM_RAW_FN(dsp_mm2_raw_sat, 2, "32")
-
-typedef const int32_t *(*dsp_mm_raw_asm_fn)(const int32_t *s, const mcu_dsp_seg_t *segs,
-                                            int32_t n_segs, int8_t *out, int32_t n_blocks);
+DSP_MM_RAW_FN(dsp_mm6_raw_sat, 6, "72", DSP_MM_ASM_FIX)
+DSP_MM_RAW_FN(dsp_mm4_raw_sat, 4, "52", DSP_MM_ASM_FIX)
+DSP_MM_RAW_FN(dsp_mm2_raw_sat, 2, "32", DSP_MM_ASM_FIX)
+DSP_MM_RAW_FN(dsp_mm6_raw_nofix, 6, "72", DSP_MM_ASM_NOFIX)
+DSP_MM_RAW_FN(dsp_mm4_raw_nofix, 4, "52", DSP_MM_ASM_NOFIX)
+DSP_MM_RAW_FN(dsp_mm2_raw_nofix, 2, "32", DSP_MM_ASM_NOFIX)
 #endif
 
 /* The segments widened into a column on the stack, then mcu_dsp_mat_mult_s8 (its own
@@ -143,12 +144,13 @@ void mcu_dsp_mat_mult_raw_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream
         return;
     }
 #if MCU_ARM_DSP
-    if (p->mode == MCU_DSP_FAST_SAT) {
+    if (p->raw_asm != NULL) {
+        const mcu_dsp_mm_raw_asm_t *a = p->raw_asm;
         const int32_t full = n_out / MCU_DSP_BLOCK;
         int32_t nb, left;
         dsp_mm_raw_asm_fn fn;
         if (full > 0) {
-            s = dsp_mm6_raw_sat(s, segs, n_segs, out, full);
+            s = a->b6(s, segs, n_segs, out, full);
             r = MCU_DSP_BLOCK * full;
         }
         left = n_out - r;
@@ -156,7 +158,7 @@ void mcu_dsp_mat_mult_raw_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream
             return;
         }
         nb = dsp_block_rows(n_out, r);
-        fn = nb == 6 ? dsp_mm6_raw_sat : nb == 4 ? dsp_mm4_raw_sat : dsp_mm2_raw_sat;
+        fn = nb == 6 ? a->b6 : nb == 4 ? a->b4 : a->b2;
         if (left == nb) {
             (void)fn(s, segs, n_segs, out + r, 1);
         } else {
@@ -179,3 +181,16 @@ void mcu_dsp_mat_mult_raw_s8(const mcu_dsp_mm_params_t *p, const int32_t *stream
         r += nb;
     }
 }
+
+/* The assembly of each tail (an op's params name the one it needs: see
+ * dsp_mat_mult_s8.h). */
+#if MCU_ARM_DSP
+#define DSP_MM_RAW3(f6, f4, f2) , f6, f4, f2
+#else
+#define DSP_MM_RAW3(f6, f4, f2)
+#endif
+const mcu_dsp_mm_raw_asm_t mcu_dsp_mm_raw_sat = {
+    MCU_DSP_FAST_SAT DSP_MM_RAW3(dsp_mm6_raw_sat, dsp_mm4_raw_sat, dsp_mm2_raw_sat)};
+const mcu_dsp_mm_raw_asm_t mcu_dsp_mm_raw_nofix = {
+    MCU_DSP_FAST_SAT_NOFIX
+    DSP_MM_RAW3(dsp_mm6_raw_nofix, dsp_mm4_raw_nofix, dsp_mm2_raw_nofix)};

@@ -44,6 +44,15 @@
  *     A row whose output is the same for every input (e.g. a huge bias with a tiny
  *     multiplier, or multiplier 0) is stored as that constant c: zero weights and
  *     accumulator, trailer (2^30, 2c + 1, 1).
+ *   MCU_DSP_FAST_SAT_NOFIX: MCU_DSP_FAST_SAT without the sign fix, out = SSAT(SMMLAR(x2,
+ *     m, R) >> e, 8), chosen when the output zero point is -128 and the act range is
+ *     [-128, 127] (every row fast or constant). The fix cannot change a stored byte:
+ *     it is -1 only where x2 < 0, i.e. acc_ref < 0, and there s = SRDHM(acc_ref, m) <= 0
+ *     (m > 0), so with R = 2^(e-1) - 128 * 2^e both (s + R) >> e and (s + R - 1) >> e
+ *     are <= (2^(e-1) - 128 * 2^e) >> e = -128 (e >= 1): SSAT gives -128 either way.
+ *     Where x2 >= 0 the fix is 0, and a constant row (zero weights, x2 = 0) or a
+ *     padding row has none either. (Out of the 4-instruction SMMLAR, ASR, SSAT, STRB
+ *     tail this saves one instruction per output.)
  *   MCU_DSP_GENERIC: weights as is, the accumulator starts at bias', the trailer is
  *     (mult, shift, 0) and the tail is mcu_requant (MultiplyByQuantizedMultiplier).
  *
@@ -63,6 +72,19 @@ extern "C" {
 #define MCU_DSP_FAST_SAT 0
 #define MCU_DSP_FAST_CLAMP 1
 #define MCU_DSP_GENERIC 2
+#define MCU_DSP_FAST_SAT_NOFIX 3
+
+/* The Arm assembly of the SSAT modes, one object per function family and tail
+ * (dsp_mm_common.h): an op's params name only the objects its path can reach, each for
+ * its own tail, so the linker (--gc-sections) drops every other function. Off Arm they
+ * hold only the mode (the C path runs). */
+typedef struct mcu_dsp_mm_col_asm mcu_dsp_mm_col_asm_t;   /* blocks vs a widened column */
+typedef struct mcu_dsp_mm_raw_asm mcu_dsp_mm_raw_asm_t;   /* blocks vs a raw column     */
+typedef struct mcu_dsp_mm_cols_asm mcu_dsp_mm_cols_asm_t; /* a loop over raw columns    */
+extern const mcu_dsp_mm_col_asm_t mcu_dsp_mm_col_sat, mcu_dsp_mm_col_nofix;
+extern const mcu_dsp_mm_raw_asm_t mcu_dsp_mm_raw_sat, mcu_dsp_mm_raw_nofix;
+extern const mcu_dsp_mm_cols_asm_t mcu_dsp_mm_cols_sat, mcu_dsp_mm_cols_nofix;
+extern const mcu_dsp_mm_cols_asm_t mcu_dsp_mm_cols_frame_sat, mcu_dsp_mm_cols_frame_nofix;
 
 /* Rows of a full block of the stream. */
 #define MCU_DSP_BLOCK 6
@@ -70,10 +92,16 @@ extern "C" {
 typedef struct {
     int32_t groups;        /* G: each dot product has 4 * G terms (zero padded)     */
     int32_t n_out;         /* output rows (channels); the stream has ceil(n_out / block) blocks */
-    int32_t mode;          /* MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP or MCU_DSP_GENERIC */
+    int32_t mode;          /* MCU_DSP_FAST_SAT(_NOFIX), _FAST_CLAMP or _GENERIC    */
     int32_t output_offset; /* output zero point (MCU_DSP_GENERIC; folded in R else)  */
     int32_t act_min, act_max;
     int32_t block;         /* rows per full block of the stream: MCU_DSP_BLOCK    */
+    /* SSAT modes on Arm: the assembly of the mode's tail for each path the op takes
+     * (mcu_dsp_mat_mult_s8, mcu_dsp_mat_mult_raw_s8, mcu_dsp_mat_mult_cols_s8); NULL:
+     * that path runs the C code (any mode, same results) */
+    const mcu_dsp_mm_col_asm_t *col_asm;
+    const mcu_dsp_mm_raw_asm_t *raw_asm;
+    const mcu_dsp_mm_cols_asm_t *cols_asm;
 } mcu_dsp_mm_params_t;
 
 /*
@@ -104,7 +132,7 @@ typedef struct {
 
 /*
  * mcu_dsp_mat_mult_s8 for each of c->n_cols raw int8 columns, widened in turn into
- * c->col: column j's outputs at out + j * n_out. On Arm in MCU_DSP_FAST_SAT mode with
+ * c->col: column j's outputs at out + j * n_out. On Arm in the SSAT modes with
  * an even n_out, one assembly loop runs every column (no call per column); up to
  * MCU_DSP_COLS_STACK_GROUPS groups it keeps the column in its own stack frame (c->col
  * unused).

@@ -1,8 +1,9 @@
 /*
  * dsp_mm_common.h - the pieces the DSP matrix-product kernels share (dsp_mat_mult_s8.c,
  * dsp_mat_mult_raw_s8.c): the requantizing tails of the stream's modes, a paired load,
- * the plain C block (any platform, any mode) and the assembly of the Arm MCU_DSP_FAST_SAT
- * block loop. See dsp_mat_mult_s8.h for the stream and the arithmetic.
+ * the plain C block (any platform, any mode), the assembly of the Arm SSAT-mode block
+ * loops and the objects that hold each tail's functions. See dsp_mat_mult_s8.h for the
+ * stream and the arithmetic.
  *
  * Part of the mcu-codegen runtime. Own code, Apache-2.0 compatible.
  */
@@ -11,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "dsp_mat_mult_raw_s8.h"
 #include "dsp_mat_mult_s8.h"
 #include "mcu_arm_dsp.h"
 #include "mcu_requant.h"
@@ -25,8 +27,12 @@
 DSP_INLINE int32_t dsp_fast(int32_t x2, int32_t m, int32_t r, int32_t e, int mode,
                             int32_t lo, int32_t hi)
 {
-    int32_t v = mcu_asr_s32(mcu_smmlar(x2, m, r) + mcu_asr_s32(x2, 31), e);
-    if (mode == MCU_DSP_FAST_SAT) {
+    int32_t v = mcu_smmlar(x2, m, r);
+    if (mode != MCU_DSP_FAST_SAT_NOFIX) {
+        v += mcu_asr_s32(x2, 31); /* the sign fix (see dsp_mat_mult_s8.h) */
+    }
+    v = mcu_asr_s32(v, e);
+    if (mode == MCU_DSP_FAST_SAT || mode == MCU_DSP_FAST_SAT_NOFIX) {
         return mcu_ssat(v, 8);
     }
     return mcu_clamp_s32(v, lo, hi);
@@ -130,7 +136,7 @@ DSP_INLINE const int32_t *dsp_block_out(const mcu_dsp_mm_params_t *p, const int3
 
 #if MCU_ARM_DSP
 /*
- * Assembly of the MCU_DSP_FAST_SAT block loop, for naked functions (AAPCS; see
+ * Assembly of the SSAT modes' block loops, for naked functions (AAPCS; see
  * DSP_MM_ASM_FN): the accumulators of a block of nb = 6, 4 or 2 rows in r2..r7, the
  * stream pointer in r0, the column pointer in r1, the widened inputs in r8 (x02) and
  * r9 (x13), two rows' weight words of a group in r10, r11, r12, lr (one LDM).
@@ -160,23 +166,27 @@ DSP_INLINE const int32_t *dsp_block_out(const mcu_dsp_mm_params_t *p, const int3
 #define DSP_MM_ASM_HEAD_4 "ldmia r0!, {r2, r3, r4, r5}\n\t"
 #define DSP_MM_ASM_HEAD_6 "ldmia r0!, {r2, r3, r4, r5, r6, r7}\n\t"
 
-/* Outputs of accumulators a and b (fast mode, SSAT): their trailers (m, R, e) loaded
- * with one LDM, one byte each stored at r1 (post-incremented). */
-#define DSP_MM_ASM_OUT2(a, b)                                                              \
+/* The sign fix of accumulator a into the SMMLAR result in register r
+ * (MCU_DSP_FAST_SAT), and its absence (MCU_DSP_FAST_SAT_NOFIX: see dsp_mat_mult_s8.h). */
+#define DSP_MM_ASM_FIX(a, r) "add " r ", " r ", " a ", asr #31\n\t"
+#define DSP_MM_ASM_NOFIX(a, r) ""
+
+/* Outputs of accumulators a and b (fast mode, SSAT; `fix`: DSP_MM_ASM_FIX or
+ * DSP_MM_ASM_NOFIX): their trailers (m, R, e) loaded with one LDM, one byte each stored
+ * at r1 (post-incremented). */
+#define DSP_MM_ASM_OUT2(a, b, fix)                                                         \
     "ldmia r0!, {r8, r9, r10, r11, r12, lr}\n\t"                                           \
-    "smmlar r8, " a ", r8, r9\n\t"                                                         \
-    "add r8, r8, " a ", asr #31\n\t"                                                       \
+    "smmlar r8, " a ", r8, r9\n\t" fix(a, "r8")                                            \
     "asr r8, r8, r10\n\t"                                                                  \
     "ssat r8, #8, r8\n\t"                                                                  \
     "strb r8, [r1], #1\n\t"                                                                \
-    "smmlar r11, " b ", r11, r12\n\t"                                                      \
-    "add r11, r11, " b ", asr #31\n\t"                                                     \
+    "smmlar r11, " b ", r11, r12\n\t" fix(b, "r11")                                        \
     "asr r11, r11, lr\n\t"                                                                 \
     "ssat r11, #8, r11\n\t"                                                                \
     "strb r11, [r1], #1\n\t"
-#define DSP_MM_ASM_OUT_2 DSP_MM_ASM_OUT2("r2", "r3")
-#define DSP_MM_ASM_OUT_4 DSP_MM_ASM_OUT_2 DSP_MM_ASM_OUT2("r4", "r5")
-#define DSP_MM_ASM_OUT_6 DSP_MM_ASM_OUT_4 DSP_MM_ASM_OUT2("r6", "r7")
+#define DSP_MM_ASM_OUT_2(fix) DSP_MM_ASM_OUT2("r2", "r3", fix)
+#define DSP_MM_ASM_OUT_4(fix) DSP_MM_ASM_OUT_2(fix) DSP_MM_ASM_OUT2("r4", "r5", fix)
+#define DSP_MM_ASM_OUT_6(fix) DSP_MM_ASM_OUT_4(fix) DSP_MM_ASM_OUT2("r6", "r7", fix)
 
 /* The code of one group of nb rows is 10 * nb bytes after the input load (4 bytes: LDRD
  * of a widened column; 12: LDR + 2 SXTB16 of a raw one): every instruction in it is
@@ -216,6 +226,46 @@ DSP_INLINE const int32_t *dsp_block_out(const mcu_dsp_mm_params_t *p, const int3
 #define DSP_MM_ASM_LABEL_ADDR(dst, label)                                                  \
     "adr " dst ", " label "f\n\t"                                                          \
     "orr " dst ", " dst ", #1\n\t"
+
+/* The job of dsp_mm_cols_* (word offsets fixed: the assembly reads it with LDM). */
+typedef struct {
+    const int32_t *stream;
+    const int8_t *x;
+    int32_t x_step;
+    int32_t n_cols;
+    int32_t *col;
+    int32_t groups;
+    int8_t *out;
+    int32_t n_out;
+} dsp_mm_cols_job_t;
+
+typedef const int32_t *(*dsp_mm_col_asm_fn)(const int32_t *s, const int32_t *col,
+                                            int32_t groups, int8_t *out, int32_t n_blocks);
+typedef const int32_t *(*dsp_mm_raw_asm_fn)(const int32_t *s, const mcu_dsp_seg_t *segs,
+                                            int32_t n_segs, int8_t *out, int32_t n_blocks);
+typedef void (*dsp_mm_cols_asm_fn)(const dsp_mm_cols_job_t *j);
 #endif
+
+/* The assembly of one SSAT tail (see mcu_dsp_mm_params_t): blocks of 6, 4 and 2 rows
+ * against a widened column, against a raw one, a column loop; off Arm only the mode. */
+struct mcu_dsp_mm_col_asm {
+    int32_t mode; /* MCU_DSP_FAST_SAT or MCU_DSP_FAST_SAT_NOFIX */
+#if MCU_ARM_DSP
+    dsp_mm_col_asm_fn b6, b4, b2;
+#endif
+};
+struct mcu_dsp_mm_raw_asm {
+    int32_t mode;
+#if MCU_ARM_DSP
+    dsp_mm_raw_asm_fn b6, b4, b2;
+#endif
+};
+struct mcu_dsp_mm_cols_asm {
+    int32_t mode;
+    int32_t frame; /* 1: the column in the loop's frame (groups <= 32, col unused) */
+#if MCU_ARM_DSP
+    dsp_mm_cols_asm_fn fn;
+#endif
+};
 
 #endif /* MCU_DSP_MM_COMMON_H */

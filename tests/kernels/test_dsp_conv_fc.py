@@ -122,6 +122,19 @@ DSP_CONV: list[Case] = [
     _conv((1, 5, 6, 24), 8, (3, 3), s=(2, 1), in_zp=-128),
     _conv((1, 7, 6, 12), 10, (5, 5), in_zp=1),
     _conv((1, 6, 6, 16), 15, (5, 5), in_zp=-128),
+    # output zero point -128 and the whole int8 range (RELU, RELU6 with a small output
+    # scale, NONE): MCU_DSP_FAST_SAT_NOFIX, the tail without the sign fix. Small output
+    # scales make large accumulators, about half of them negative (where the fix would
+    # apply): patch columns (6 + 4 rows, 6 + 2, 5 through the buffer), the looped
+    # column (34 groups) or its stack copy, raw segments (6 + 6 + 2 and 6 + 4 rows),
+    # and every row constant (huge output scale: zero weights, trailer (2^30, 2c+1, 1))
+    _conv((1, 5, 5, 6), 10, (3, 3), act="RELU6", in_zp=-128, out_zp=-128, out_f=0.04),
+    _conv((1, 4, 5, 8), 8, (3, 3), act="RELU", in_zp=-100, out_zp=-128, out_f=0.3),
+    _conv((1, 4, 4, 8), 5, (3, 3), act="RELU", in_zp=-128, out_zp=-128, out_f=0.1),
+    _conv((1, 3, 3, 136), 10, (1, 1), in_zp=2, out_zp=-128, out_f=0.3),
+    _conv((1, 6, 6, 16), 14, (5, 5), act="RELU", in_zp=-128, out_zp=-128, out_f=0.3),
+    _conv((1, 5, 6, 24), 10, (3, 3), s=(2, 1), in_zp=-128, out_zp=-128, out_f=0.3),
+    _conv((1, 4, 4, 8), 6, (1, 1), out_f=1e5, out_zp=-128),
 ]
 #: The cases above that exercise the 3x3x3 column, the odd-pixel column, the column
 #: loop of direct convolutions and the raw segments (also run under QEMU below).
@@ -130,6 +143,7 @@ ODD_PIXELS = DSP_CONV[16]
 SEGMENTS = DSP_CONV[17:20]
 DIRECT_COLS = DSP_CONV[20:25]
 RAW_SEGMENTS = DSP_CONV[25:29]
+NOFIX_CONV = DSP_CONV[29:36]
 
 CONV_CASES = [pytest.param(c, id=case_id(c)) for c in DSP_CONV] + list(test_conv.CASES)
 #: FC cases for the DSP paths (FAST_SAT): raw segments (44 groups, no scratch; 6 + 6
@@ -140,7 +154,12 @@ DSP_FC = [test_fully_connected._case((3, 176), 13, in_zp=-128),
           test_fully_connected._case((5, 20), 10),
           test_fully_connected._case((2, 140), 8, in_zp=9),
           test_fully_connected._case((2, 132), 6, in_zp=-100),
-          test_fully_connected._case((2, 30), 11)]
+          test_fully_connected._case((2, 30), 11),
+          # MCU_DSP_FAST_SAT_NOFIX: the looped column (35 groups), the frame loop
+          test_fully_connected._case((2, 140), 8, in_zp=9, out_zp=-128, act="RELU",
+                                     out_f=0.3),
+          test_fully_connected._case((5, 20), 10, out_zp=-128, act="RELU6", out_f=0.04)]
+NOFIX_FC = DSP_FC[5:7]
 FC_CASES = [pytest.param(c, id=case_id(c)) for c in DSP_FC] + list(test_fully_connected.CASES)
 
 
@@ -197,7 +216,8 @@ def test_every_epilogue_mode_is_swept() -> None:
     for c in DSP_CONV:
         src = api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"]
         modes.update(int(m) for m in re.findall(rb"\.mm\.mode = (\d+)", src))
-    assert modes == {dsp_mat_mult.FAST_SAT, dsp_mat_mult.FAST_CLAMP, dsp_mat_mult.GENERIC}
+    assert modes == {dsp_mat_mult.FAST_SAT, dsp_mat_mult.FAST_CLAMP, dsp_mat_mult.GENERIC,
+                     dsp_mat_mult.FAST_SAT_NOFIX}
 
 
 def test_fast_epilogue_bound() -> None:
@@ -262,6 +282,10 @@ def test_dsp_conv_without_scratch_on_cortex_m4(case: Case) -> None:
     _check(test_conv.build(case), case, "mcu_dsp_conv_s8", board="mps2-an386")
 
 
+#: The SSAT modes (the assembly's).
+SSAT = (dsp_mat_mult.FAST_SAT, dsp_mat_mult.FAST_SAT_NOFIX)
+
+
 def _fields(src: bytes, name: str) -> int:
     return int(re.findall(rb"\.mm\." + name.encode() + rb" = (-?\d+)", src)[0])
 
@@ -283,7 +307,7 @@ def test_new_paths_are_reached(monkeypatch: pytest.MonkeyPatch) -> None:
             src = api.compile_model(test_conv.build(c), kernels="dsp").library.files[
                 "model.c"]
             call = src.split(b"mcu_dsp_conv_s8(")[1].split(b";")[0]
-            if _fields(src, "mode") == 0 and b".direct = 0" in src:
+            if _fields(src, "mode") in SSAT and b".direct = 0" in src:
                 assert not call.endswith(b"NULL)"), case_id(c)
                 n = _fields(src, "n_out")
                 left = n % 6 or 6
@@ -293,7 +317,7 @@ def test_new_paths_are_reached(monkeypatch: pytest.MonkeyPatch) -> None:
     entries, tails = set(), set()
     for c in DIRECT_COLS:
         src = api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"]
-        assert b".direct = 1" in src and _fields(src, "mode") == 0, case_id(c)
+        assert b".direct = 1" in src and _fields(src, "mode") in SSAT, case_id(c)
         entries.add(_fields(src, "groups") % 8)
         tails.add((_fields(src, "n_out") % 6, _fields(src, "n_out") >= 6))
     assert entries >= {1, 2, 3, 5} and tails >= {(2, True), (4, False), (0, True), (2, False)}
@@ -302,7 +326,7 @@ def test_new_paths_are_reached(monkeypatch: pytest.MonkeyPatch) -> None:
            for src in [api.compile_model(
                (test_conv.build(c) if "oc" in c else test_fully_connected.build(c)),
                kernels="dsp").library.files["model.c"]]
-           if _fields(src, "groups") > 32 and _fields(src, "mode") == 0}
+           if _fields(src, "groups") > 32 and _fields(src, "mode") in SSAT}
     assert big >= {0, 2, 4}
     header = (data_dir("runtime_c") / "dsp_mat_mult_raw_s8.h").read_text()
     bound = int(re.findall(r"#define MCU_DSP_RAW_STACK_GROUPS (\d+)", header)[0])
@@ -311,7 +335,7 @@ def test_new_paths_are_reached(monkeypatch: pytest.MonkeyPatch) -> None:
         src = api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"]
         call = src.split(b"mcu_dsp_conv_s8(")[1].split(b";")[0]
         assert call.endswith(b"NULL)"), case_id(c)  # no scratch: the raw kernel
-        assert _fields(src, "mode") == 0 and _fields(src, "groups") > bound, case_id(c)
+        assert _fields(src, "mode") in SSAT and _fields(src, "groups") > bound, case_id(c)
         in_c, k_w = c["shape"][3], c["k"][1]
         lengths |= {(in_c // 4) % 4, (k_w * in_c // 4) % 4}
         lasts.add(c["oc"] % 6)
@@ -328,3 +352,86 @@ def test_dsp_fully_connected_without_scratch_on_cortex_m4() -> None:
         assert case["shape"][-1] % 4 == 0 and case["units"] % 2
         _check(test_fully_connected.build(case), case, "mcu_dsp_fully_connected_s8",
                board="mps2-an386")
+
+
+#: MCU_DSP_FAST_SAT_NOFIX cases run on the Cortex-M4: with scratch (patch columns of
+#: 6 + 4, 6 + 2 and 5 rows, the looped column, the frame loop over constant rows) and
+#: without (the stack column, raw segments of 6 + 6 + 2 and 6 + 4 rows).
+QEMU_NOFIX_SCRATCH = [*NOFIX_CONV[:4], NOFIX_CONV[6]]
+QEMU_NOFIX_PLAIN = [NOFIX_CONV[1], NOFIX_CONV[4], NOFIX_CONV[5]]
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"scratch-{case_id(c)}")
+                                  for c in QEMU_NOFIX_SCRATCH]
+                         + [pytest.param(c, id=f"plain-{case_id(c)}")
+                            for c in QEMU_NOFIX_PLAIN])
+def test_dsp_conv_nofix_on_cortex_m4(case: Case, request: pytest.FixtureRequest,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.e2e.cross import require_cross_tools
+
+    require_cross_tools()
+    if request.node.callspec.id.startswith("scratch-"):
+        monkeypatch.setattr(api, "plan", _plan_all_scratch)
+    src = _check(test_conv.build(case), case, "mcu_dsp_conv_s8", board="mps2-an386")
+    assert f".mm.mode = {dsp_mat_mult.FAST_SAT_NOFIX}" in src, case_id(case)
+
+
+def _asm_objects(src: bytes) -> set[str]:
+    return {m.decode() for m in re.findall(rb"&(mcu_dsp_mm_\w+)", src)}
+
+
+def test_qemu_cases_reach_every_assembly_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cases run under QEMU name, between them, every assembly object of both
+    tails (col, raw, cols, cols_frame; sat and nofix), so each naked function runs on
+    the M4; each op names only objects of its own mode's tail."""
+    seen: set[str] = set()
+    tails = {dsp_mat_mult.FAST_SAT: "_sat", dsp_mat_mult.FAST_SAT_NOFIX: "_nofix"}
+
+    def add(src: bytes) -> None:
+        objs = _asm_objects(src)
+        mode = _fields(src, "mode")
+        assert all(o.endswith(tails[mode]) for o in objs) if mode in SSAT else not objs
+        seen.update(objs)
+
+    plain = [DSP_CONV[i] for i in (0, 1, 10, 11, 12)] + [*SEGMENTS, *DIRECT_COLS[:2],
+                                                          *RAW_SEGMENTS, *QEMU_NOFIX_PLAIN]
+    for c in plain:
+        add(api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"])
+    for c in (test_fully_connected.CURATED[10], DSP_FC[0]):
+        add(api.compile_model(test_fully_connected.build(c), kernels="dsp")
+            .library.files["model.c"])
+    monkeypatch.setattr(api, "plan", _plan_all_scratch)
+    for c in [*QEMU_CONV, *QEMU_NOFIX_SCRATCH]:
+        add(api.compile_model(test_conv.build(c), kernels="dsp").library.files["model.c"])
+    for c in QEMU_FC:
+        add(api.compile_model(test_fully_connected.build(c), kernels="dsp")
+            .library.files["model.c"])
+    want = {f"mcu_dsp_mm_{f}{t}" for f in ("col", "raw", "cols", "cols_frame")
+            for t in tails.values()}
+    assert seen == want
+
+
+def test_nofix_mode_choice() -> None:
+    """MCU_DSP_FAST_SAT_NOFIX exactly where the zero point is -128 and the range the
+    whole int8 range (rows fast or constant); constant and padding rows have x2 = 0."""
+    rows = np.array([[1, -2, 3, -4], [0, 0, 0, 0], [5, 6, 7, 8]], dtype=np.int8)
+    bias = np.array([-100, 2**29, 7], dtype=np.int64)
+    mults, shifts = [2**30, 2**30, 2**30 + 5], [-3, -30, -5]
+    full = (-128, 127)
+    kinds = dsp_mat_mult.row_kinds(rows, bias, -128, mults, shifts, -128, full)
+    assert kinds[0] == "fast" and isinstance(kinds[1], int) and kinds[2] == "fast"
+    s = dsp_mat_mult.build(rows, bias, -128, -128, mults, shifts, full)
+    assert s.mode == dsp_mat_mult.FAST_SAT_NOFIX
+    words = s.words.reshape(-1)
+    # block of 4 rows (3 + a padding row): heads, 1 group x 4 rows x 2 words, trailers
+    assert list(words[[1, 3]]) == [0, 0]  # constant / padding rows start at 0
+    assert not words[4 + 2 * 1:4 + 2 * 2].any() and not words[4 + 2 * 3:4 + 2 * 4].any()
+    assert dsp_mat_mult.build(rows, bias, -128, -127, mults, shifts, full).mode == \
+        dsp_mat_mult.FAST_SAT
+    assert dsp_mat_mult.build(rows, bias, -128, -128, mults, shifts, (-128, 100)).mode == \
+        dsp_mat_mult.FAST_CLAMP
+    assert dsp_mat_mult.build(rows, bias, -128, -128, mults, [1, 1, 1], full).mode == \
+        dsp_mat_mult.GENERIC
+    assert dsp_mat_mult.mm_fields(s, 3, -128, full, paths={"col", "raw"})["mm.col_asm"] \
+        == "&mcu_dsp_mm_col_nofix"

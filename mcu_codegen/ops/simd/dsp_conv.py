@@ -71,13 +71,16 @@ class DspConv2D:
         stream = dsp_mat_mult.build(
             rows, None if bias is None else np.asarray(bias.data), x.quant.zero_point,
             o.quant.zero_point, mults, shifts, act)
-        fields: dict[str, int] = {
+        fields: dict[str, int | str] = {
             k: geo[k] for k in ("batches", "in_h", "in_w", "in_c", "out_h", "out_w", "k_h",
                                 "k_w", "stride_h", "stride_w", "pad_top", "pad_left")
         }
         fields.update(dil_h=geo["dil_h"], dil_w=geo["dil_w"], pad_value=x.quant.zero_point,
                       direct=direct)
-        fields.update(dsp_mat_mult.mm_fields(stream, geo["out_c"], o.quant.zero_point, act))
+        paths = dsp_mat_mult.asm_paths(stream.groups, geo["out_c"], bool(direct),
+                                       scratch != "NULL")
+        fields.update(dsp_mat_mult.mm_fields(stream, geo["out_c"], o.quant.zero_point, act,
+                                             paths=paths))
         params = ctx.symbol(op, "params")
         name = ctx.const_array(op, "dsp", "int32_t", stream.words)
         call = (f"mcu_dsp_conv_s8(&{params}, {ctx.cptr(op.inputs[0])}, {name}, {pad}, "

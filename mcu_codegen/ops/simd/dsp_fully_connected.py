@@ -51,7 +51,10 @@ class DspFullyConnected:
             None if bias is None else np.asarray(bias.data), x.quant.zero_point,
             o.quant.zero_point, mults, shifts, act)
         fields = {"batches": x.size // depth, "depth": depth,
-                  **dsp_mat_mult.mm_fields(stream, n_out, o.quant.zero_point, act)}
+                  **dsp_mat_mult.mm_fields(
+                      stream, n_out, o.quant.zero_point, act,
+                      paths=dsp_mat_mult.asm_paths(stream.groups, n_out, depth % 4 == 0,
+                                                   scratch != "NULL"))}
         params = ctx.symbol(op, "params")
         name = ctx.const_array(op, "dsp", "int32_t", stream.words)
         call = (f"mcu_dsp_fully_connected_s8(&{params}, {ctx.cptr(op.inputs[0])}, {name}, "

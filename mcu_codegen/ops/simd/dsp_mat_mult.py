@@ -11,8 +11,13 @@ import numpy as np
 
 from ..fixedpoint import multiply_by_quantized_multiplier
 
-#: Epilogue modes (MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP, MCU_DSP_GENERIC).
-FAST_SAT, FAST_CLAMP, GENERIC = 0, 1, 2
+#: Epilogue modes (MCU_DSP_FAST_SAT, MCU_DSP_FAST_CLAMP, MCU_DSP_GENERIC,
+#: MCU_DSP_FAST_SAT_NOFIX).
+FAST_SAT, FAST_CLAMP, GENERIC, FAST_SAT_NOFIX = 0, 1, 2, 3
+#: The C name suffix of each SSAT mode's assembly objects (mcu_dsp_mm_col_sat, ...).
+ASM_TAILS = {FAST_SAT: "sat", FAST_SAT_NOFIX: "nofix"}
+#: MCU_DSP_COLS_STACK_GROUPS, MCU_DSP_RAW_STACK_GROUPS (dsp_mat_mult_s8.h, _raw_s8.h).
+COLS_STACK_GROUPS, RAW_STACK_GROUPS = 32, 40
 #: The runtime files of the core and the header it needs.
 KERNELS = ("dsp_mat_mult_s8", "dsp_mat_mult_raw_s8", "dsp_mm_common", "mcu_arm_dsp")
 #: Largest right shift e of the fast epilogue (R = 2^(e-1) + zp * 2^e stays small).
@@ -103,6 +108,18 @@ def row_kinds(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int
     return kinds
 
 
+def epilogue_mode(fast: bool, output_zp: int, act: tuple[int, int]) -> int:
+    """The stream's mode: generic unless every row is fast or constant; SSAT with the
+    whole int8 range, without the sign fix when the output zero point is -128 too (the
+    fix then never changes a stored byte: proof in runtime_c/dsp_mat_mult_s8.h), else
+    the act clamp."""
+    if not fast:
+        return GENERIC
+    if act != (-128, 127):
+        return FAST_CLAMP
+    return FAST_SAT_NOFIX if output_zp == -128 else FAST_SAT
+
+
 def build(rows: np.ndarray, bias: np.ndarray | None, input_zp: int, output_zp: int,
           mults: list[int], shifts: list[int], act: tuple[int, int],
           block: int = BLOCK) -> Stream:
@@ -118,7 +135,7 @@ def build(rows: np.ndarray, bias: np.ndarray | None, input_zp: int, output_zp: i
     b_fold = _wrap32(b - input_zp * w[:n].sum(axis=1))
     kinds = row_kinds(w[:n], b, input_zp, mults, shifts, output_zp, act)
     fast = all(k is not None for k in kinds)
-    mode = (FAST_SAT if act == (-128, 127) else FAST_CLAMP) if fast else GENERIC
+    mode = epilogue_mode(fast, output_zp, act)
     head = np.zeros(n_pad, dtype=np.int64)
     trailer = np.zeros((n_pad, 3), dtype=np.int64)
     if fast:
@@ -153,9 +170,35 @@ def build(rows: np.ndarray, bias: np.ndarray | None, input_zp: int, output_zp: i
     return Stream(out, g, mode)
 
 
+def asm_paths(groups: int, n_out: int, columns: bool, scratch: bool) -> set[str]:
+    """The matrix-core paths (assembly families) an op reaches on Arm, as the kernels
+    choose them (mcu_dsp_conv_s8 / mcu_dsp_fully_connected_s8): ``columns``: its inputs
+    are consecutive raw columns (direct 1x1 conv, FC with depth % 4 == 0). "col":
+    mcu_dsp_mat_mult_s8, "raw": mcu_dsp_mat_mult_raw_s8's blocks, "cols" / "cols_frame":
+    mcu_dsp_mat_mult_cols_s8's loops."""
+    if columns and (scratch or groups <= COLS_STACK_GROUPS):
+        if n_out % 2:
+            return {"col"}
+        return {"cols_frame" if groups <= COLS_STACK_GROUPS else "cols"}
+    if not scratch and groups > RAW_STACK_GROUPS:
+        return {"raw"}
+    return {"col"}
+
+
 def mm_fields(s: Stream, n_out: int, output_zp: int, act: tuple[int, int],
-              block: int = BLOCK) -> dict[str, int]:
-    """The mcu_dsp_mm_params_t fields, as designators of the enclosing struct."""
+              block: int = BLOCK, paths: set[str] | None = None) -> dict[str, int | str]:
+    """The mcu_dsp_mm_params_t fields, as designators of the enclosing struct. The
+    *_asm fields name, in an SSAT mode, the assembly of that mode's tail for the
+    ``paths`` (asm_paths) the op takes, and nothing else, so the linker drops every
+    function no op needs; NULL elsewhere (the C path, same results)."""
+    tail = ASM_TAILS.get(s.mode)
+    asm: dict[str, int | str] = {}
+    for field, family in (("col_asm", "col"), ("raw_asm", "raw"), ("cols_asm", "cols"),
+                          ("cols_asm", "cols_frame")):
+        if tail is not None and paths is not None and family in paths:
+            asm[f"mm.{field}"] = f"&mcu_dsp_mm_{family}_{tail}"
+        else:
+            asm.setdefault(f"mm.{field}", "NULL")
     return {"mm.groups": s.groups, "mm.n_out": n_out, "mm.mode": s.mode,
             "mm.output_offset": output_zp, "mm.act_min": act[0], "mm.act_max": act[1],
-            "mm.block": block}
+            "mm.block": block, **asm}
