@@ -117,12 +117,32 @@ def _pointwise_geometry_ok(geo: dict[str, int]) -> bool:
             and (geo["out_w"] - 1) * geo["stride_w"] < geo["in_w"])
 
 
-class DspConvSmallK:
+class _ShortConv:
+    """What both variants share: the exactness check (_exact_fast) and the emission's
+    frame (records array, params, the kernel call naming its run function)."""
+
     kind = OpKind.CONV_2D
     isa = "dsp"
+    what = ""                       # the records array's name part
+    params_type = ""
+    geo_fields: tuple[str, ...] = ()  # the params fields copied from the geometry
+
+    def geometry_ok(self, geo: dict[str, int]) -> bool:
+        raise NotImplementedError
+
+    def words(self, rows: np.ndarray, bias: np.ndarray, input_zp: int,
+              q: tuple[list[int], list[int], tuple[int, int]]) -> np.ndarray:
+        raise NotImplementedError
+
+    def more_fields(self, geo: dict[str, int], input_zp: int) -> dict[str, int]:
+        raise NotImplementedError
+
+    def functions(self, geo: dict[str, int]) -> tuple[str, str]:
+        """The kernel and the run function it is handed."""
+        raise NotImplementedError
 
     def applies(self, g: Graph, op: Op) -> bool:
-        return _exact_fast(g, op, _pointwise_geometry_ok)
+        return _exact_fast(g, op, self.geometry_ok)
 
     def scratch_bytes(self, g: Graph, op: Op) -> int:
         return 0
@@ -136,20 +156,39 @@ class DspConvSmallK:
         q = _quant(g, op)
         assert q is not None
         rows, b = _rows_bias(g, op)
-        name = ctx.const_array(op, "smallk", "int32_t",
-                               records(rows, b, x.quant.zero_point, q[0], q[1], q[2]))
-        fields: dict[str, int] = {
-            k: geo[k] for k in ("batches", "in_h", "in_w", "out_h", "out_w", "stride_h",
-                                "stride_w")
-        }
-        fields.update(groups=geo["in_c"] // 4, n_out=geo["out_c"])
+        name = ctx.const_array(op, self.what, "int32_t",
+                               self.words(rows, b, x.quant.zero_point, q))
+        fields = {k: geo[k] for k in self.geo_fields}
+        fields.update(self.more_fields(geo, x.quant.zero_point))
         params = ctx.symbol(op, "params")
-        run = f"mcu_dsp_smallk_k{geo['in_c']}x{_unroll(geo['out_c'])}"
-        call = (f"mcu_dsp_conv_smallk_s8(&{params}, {ctx.cptr(op.inputs[0])}, {name}, "
+        kernel, run = self.functions(geo)
+        call = (f"{kernel}(&{params}, {ctx.cptr(op.inputs[0])}, {name}, "
                 f"{ctx.ptr(op.outputs[0])}, {run});")
         return Emission(kernels=(KERNEL, "mcu_arm_dsp"), call=call,
-                        params_type="mcu_dsp_conv_smallk_params_t", params_name=params,
+                        params_type=self.params_type, params_name=params,
                         params=tuple(fields.items()))
+
+
+class DspConvSmallK(_ShortConv):
+    """1x1 over 8 or 16 input channels (mcu_dsp_conv_smallk_s8)."""
+
+    what = "smallk"
+    params_type = "mcu_dsp_conv_smallk_params_t"
+    geo_fields = ("batches", "in_h", "in_w", "out_h", "out_w", "stride_h", "stride_w")
+
+    def geometry_ok(self, geo: dict[str, int]) -> bool:
+        return _pointwise_geometry_ok(geo)
+
+    def words(self, rows: np.ndarray, bias: np.ndarray, input_zp: int,
+              q: tuple[list[int], list[int], tuple[int, int]]) -> np.ndarray:
+        return records(rows, bias, input_zp, *q)
+
+    def more_fields(self, geo: dict[str, int], input_zp: int) -> dict[str, int]:
+        return {"groups": geo["in_c"] // 4, "n_out": geo["out_c"]}
+
+    def functions(self, geo: dict[str, int]) -> tuple[str, str]:
+        return ("mcu_dsp_conv_smallk_s8",
+                f"mcu_dsp_smallk_k{geo['in_c']}x{_unroll(geo['out_c'])}")
 
 
 def records(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int],
@@ -185,41 +224,26 @@ def _rgb_geometry_ok(geo: dict[str, int]) -> bool:
             and geo["out_c"] % 4 == 0 and geo["out_c"] <= RGB_MAX_OUT)
 
 
-class DspConvRgb:
+class DspConvRgb(_ShortConv):
     """3x3 filter over 3 input channels (mcu_dsp_conv_rgb_s8)."""
 
-    kind = OpKind.CONV_2D
-    isa = "dsp"
+    what = "rgb"
+    params_type = "mcu_dsp_conv_rgb_params_t"
+    geo_fields = ("batches", "in_h", "in_w", "out_h", "out_w", "stride_h", "stride_w",
+                  "dil_h", "pad_top", "pad_left")
 
-    def applies(self, g: Graph, op: Op) -> bool:
-        return _exact_fast(g, op, _rgb_geometry_ok)
+    def geometry_ok(self, geo: dict[str, int]) -> bool:
+        return _rgb_geometry_ok(geo)
 
-    def scratch_bytes(self, g: Graph, op: Op) -> int:
-        return 0
+    def words(self, rows: np.ndarray, bias: np.ndarray, input_zp: int,
+              q: tuple[list[int], list[int], tuple[int, int]]) -> np.ndarray:
+        return rgb_records(rows, bias, input_zp, *q)
 
-    def emit(self, g: Graph, op: Op, ctx: EmitContext) -> Emission | None:
-        if not self.applies(g, op):
-            return None
-        x = g.tensors[op.inputs[0]]
-        assert x.quant is not None
-        geo = geometry(g, op, False)
-        q = _quant(g, op)
-        assert q is not None
-        rows, b = _rows_bias(g, op)
-        name = ctx.const_array(op, "rgb", "int32_t",
-                               rgb_records(rows, b, x.quant.zero_point, q[0], q[1], q[2]))
-        fields: dict[str, int] = {
-            k: geo[k] for k in ("batches", "in_h", "in_w", "out_h", "out_w", "stride_h",
-                                "stride_w", "dil_h", "pad_top", "pad_left")
-        }
-        fields.update(pad_value=x.quant.zero_point, n_out=geo["out_c"])
-        params = ctx.symbol(op, "params")
-        run = f"mcu_dsp_rgb_x{_unroll(geo['out_c'])}"
-        call = (f"mcu_dsp_conv_rgb_s8(&{params}, {ctx.cptr(op.inputs[0])}, {name}, "
-                f"{ctx.ptr(op.outputs[0])}, {run});")
-        return Emission(kernels=(KERNEL, "mcu_arm_dsp"), call=call,
-                        params_type="mcu_dsp_conv_rgb_params_t", params_name=params,
-                        params=tuple(fields.items()))
+    def more_fields(self, geo: dict[str, int], input_zp: int) -> dict[str, int]:
+        return {"pad_value": input_zp, "n_out": geo["out_c"]}
+
+    def functions(self, geo: dict[str, int]) -> tuple[str, str]:
+        return "mcu_dsp_conv_rgb_s8", f"mcu_dsp_rgb_x{_unroll(geo['out_c'])}"
 
 
 def rgb_records(rows: np.ndarray, bias: np.ndarray, input_zp: int, mults: list[int],
