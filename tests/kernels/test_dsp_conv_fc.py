@@ -19,13 +19,14 @@ import pytest
 
 from mcu_codegen import api
 from mcu_codegen.ir import Graph, OpKind
-from mcu_codegen.ops import simd
+from mcu_codegen.ops import quant, simd
 from mcu_codegen.ops.simd import dsp_conv, dsp_mat_mult
 from mcu_codegen.planner import ArenaPlan
 from mcu_codegen.planner.buffers import Buffer, Place
 from mcu_codegen.resources import data_dir
 from tests.kernels import test_conv, test_fully_connected
 from tests.kernels._sweep import VERIFY_INPUTS, Case, case_id, case_seed
+from tests.tflite_writer import QParams, fully_connected_model
 
 _plan = api.plan
 
@@ -435,3 +436,86 @@ def test_nofix_mode_choice() -> None:
         dsp_mat_mult.GENERIC
     assert dsp_mat_mult.mm_fields(s, 3, -128, full, paths={"col", "raw"})["mm.col_asm"] \
         == "&mcu_dsp_mm_col_nofix"
+
+
+def _boundary_fc(case: Case) -> bytes:
+    """An SSAT-mode FC (MCU_DSP_FAST_SAT_NOFIX at zero point -128) whose requantization
+    lands on a rounding boundary half the time: weights in {-1, 0, 1} (about 16
+    nonzero a row), multipliers 0.26 .. 0.35 (e = 1: the ASR drops one bit, so a +-1
+    before it changes about half the unsaturated outputs), accumulators of a few
+    hundred (most outputs inside int8)."""
+    batch, depth = case["shape"]
+    units = case["units"]
+    rng = np.random.default_rng(case_seed(case_id(case)))
+    q = min(1.0, 16 / depth)
+    w = rng.choice([-1, 0, 1], p=[q / 2, 1 - q, q / 2], size=(units, depth))
+    w_s = [0.01 * (1 + 0.05 * (c % 8)) for c in range(units)]
+    return fully_connected_model(
+        None, (batch, depth), units, per_channel=True, input_qp=QParams([0.02], [0]),
+        output_qp=QParams([0.02 * 0.01 / 0.26], [case["out_zp"]]), weights=w, weight_scales=w_s,
+        bias=rng.integers(-60, 61, size=units))
+
+
+def _bfc(shape: tuple[int, int], units: int, scratch: bool, obj: str,
+         out_zp: int = -128) -> Case:
+    return {"name": "boundary-fc", "shape": shape, "units": units, "scratch": scratch,
+            "obj": obj, "out_zp": out_zp}
+
+
+#: Boundary FCs for the no-fix objects and last blocks the cases above leave without
+#: a sensitive case: the frame loop (6 groups) with a 2-row last block, the single
+#: column (odd units: 6 + 2 rows, one stored), the looped column (35 groups, scratch;
+#: 6 + 2 rows), raw segments (44 groups, no scratch; 6 + 4 and 6 + 2 rows); and the
+#: frame loop's 2-row last block in MCU_DSP_FAST_SAT (zero point -127, the sign fix).
+BOUNDARY_FC: list[Case] = [
+    _bfc((6, 24), 8, False, "cols_frame"),
+    _bfc((6, 24), 7, True, "col"),
+    _bfc((3, 140), 8, True, "cols"),
+    _bfc((3, 176), 10, False, "raw"),
+    _bfc((3, 176), 8, False, "raw"),
+    _bfc((6, 24), 8, False, "cols_frame", out_zp=-127),
+]
+BOUNDARY_IDS = [pytest.param(c, id=f"{c['obj']}-{c['shape'][1]}x{c['units']}"
+                             f"-zp{c['out_zp']}") for c in BOUNDARY_FC]
+
+
+def _boundary_src(case: Case, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    if case["scratch"]:
+        monkeypatch.setattr(api, "plan", _plan_all_scratch)
+    return api.compile_model(_boundary_fc(case), kernels="dsp").library.files["model.c"]
+
+
+@pytest.mark.parametrize("case", BOUNDARY_IDS)
+def test_boundary_fc_reaches_its_object(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each boundary FC runs its SSAT tail (no fix at zero point -128) through the
+    object it is for, with the last block it is for, every multiplier with e = 1."""
+    src = _boundary_src(case, monkeypatch)
+    nofix = case["out_zp"] == -128
+    assert _fields(src, "mode") == SSAT[nofix]
+    assert _asm_objects(src) == {f"mcu_dsp_mm_{case['obj']}_{'nofix' if nofix else 'sat'}"}
+    assert _fields(src, "n_out") == case["units"]
+    blocks = dsp_mat_mult.block_sizes(case["units"])
+    assert blocks == [6, 4 if case["units"] == 10 else 2]
+    real = [np.float32(0.02) * np.float32(0.01 * (1 + 0.05 * (c % 8)))
+            / np.float32(0.02 * 0.01 / 0.26) for c in range(case["units"])]
+    assert {quant.quantize_multiplier(float(r))[1] for r in real} == {-1}
+
+
+@pytest.mark.parametrize("case", BOUNDARY_IDS)
+def test_boundary_fc_is_bit_exact(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    if case["scratch"]:
+        monkeypatch.setattr(api, "plan", _plan_all_scratch)
+    _check(_boundary_fc(case), case, "mcu_dsp_fully_connected_s8")
+
+
+@pytest.mark.qemu
+@pytest.mark.parametrize("case", BOUNDARY_IDS)
+def test_boundary_fc_on_cortex_m4(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the M4: a +1 before the ASR of the no-fix tail of these objects, or in the
+    frame loop's 2-row last block (either tail), changes outputs."""
+    from tests.e2e.cross import require_cross_tools
+
+    require_cross_tools()
+    if case["scratch"]:
+        monkeypatch.setattr(api, "plan", _plan_all_scratch)
+    _check(_boundary_fc(case), case, "mcu_dsp_fully_connected_s8", board="mps2-an386")

@@ -19,6 +19,7 @@ from mcu_codegen import api
 from mcu_codegen.ops.simd import dsp_conv_smallk
 from tests.kernels import test_conv
 from tests.kernels._sweep import VERIFY_INPUTS, Case, case_id, case_seed
+from tests.tflite_writer import QParams, conv2d_model
 
 CALL = "mcu_dsp_conv_smallk_s8"
 RGB_CALL = "mcu_dsp_conv_rgb_s8"
@@ -38,10 +39,10 @@ def _call(case: Case) -> str:
     return RGB_CALL if case["k"] == (3, 3) else CALL
 
 
-def _check(case: Case, *, taken: bool, board: str = "host") -> str:
-    """Verify the case's model with the DSP kernels; the variant runs iff ``taken``.
-    Returns model.c."""
-    model = test_conv.build(case)
+def _check(case: Case, *, taken: bool, board: str = "host", model: bytes | None = None) -> str:
+    """Verify the case's model (or ``model``) with the DSP kernels; the variant runs iff
+    ``taken``. Returns model.c."""
+    model = test_conv.build(case) if model is None else model
     cid = case_id(case)
     src = api.compile_model(model, board=board, kernels="dsp").library.files["model.c"]
     assert (f"{_call(case)}(".encode() in src) == taken, f"{cid}: expected taken={taken}"
@@ -217,3 +218,39 @@ def test_rgb_cases_reach_what_they_claim() -> None:
     assert any(c["s"][1] > 13 for c in RGB_TAKEN)  # one pixel per chunk
     assert any(c["shape"][2] < 3 for c in RGB_TAKEN)  # no interior
     assert {c["oc"] % 8 for c in RGB_TAKEN} == {0, 4}
+
+
+#: RGB conv whose channel 0 moves with one unit of its doubled accumulator: weights
+#: in {-1, 0, 1} (about 8 nonzero a channel: accumulators of a few hundred, outputs
+#: mostly inside int8), multipliers 0.45 .. 0.49 (e = 1), input zero point 0 so the
+#: last patch byte p2[8] (row 3, column 3, channel 3) is negative for half the
+#: inputs. The widening of p2[8] must zero its high half (UXTH): channel 0's A7 high
+#: lane is the flag 1, so a sign-extended p2[8] would add -1 to that accumulator.
+RGB_BOUNDARY: Case = {"name": "rgb-boundary", "shape": (1, 8, 10, 3), "oc": 8, "k": (3, 3)}
+
+
+def _rgb_boundary_model() -> bytes:
+    case = RGB_BOUNDARY
+    oc = case["oc"]
+    rng = np.random.default_rng(case_seed(case_id(case)))
+    q = 8 / 27
+    w = rng.choice([-1, 0, 1], p=[q / 2, 1 - q, q / 2], size=(oc, 3, 3, 3))
+    w_s = [0.01 * (1 + 0.01 * c) for c in range(oc)]
+    return conv2d_model(None, case["shape"], oc, kernel=3, input_qp=QParams([0.02], [0]),
+                        output_qp=QParams([0.02 * 0.01 / 0.45], [-128]), weights=w,
+                        weight_scales=w_s, bias=rng.integers(-40, 41, size=oc))
+
+
+def test_rgb_boundary_case() -> None:
+    """The boundary case takes the RGB kernel (8 channels a flag test) and channel 0
+    depends on the last patch byte; bit-exact on the host."""
+    src = _check(RGB_BOUNDARY, taken=True, model=_rgb_boundary_model())
+    assert ", mcu_dsp_rgb_x8);" in src
+
+
+@pytest.mark.qemu
+def test_rgb_boundary_on_cortex_m4() -> None:
+    from tests.e2e.cross import require_cross_tools
+
+    require_cross_tools()
+    _check(RGB_BOUNDARY, taken=True, board="mps2-an386", model=_rgb_boundary_model())
