@@ -14,7 +14,7 @@ portable kernels and with the board's own kernel set (DSP / MVE).
 
 Writes bench/results/speed.md (each part rewrites only its own section).
 Run: python bench/speed.py [--part host|cores|all] [--reps 15] [--batch-ms 10]
-     [--call fast|cffi-api|cffi-abi] [--only SUBSTRING ...] [--update] [--no-write]
+     [--call fast|cffi] [--only SUBSTRING ...] [--update] [--no-write]
 """
 
 from __future__ import annotations
@@ -60,9 +60,8 @@ long {PREFIX}_bench_loop(const void *const inputs[], void *const outputs[], long
 
 Call = Callable[[], object]
 
-#: --call choices: how Python calls our library per inference, and the HostLibrary
-#: binding each one loads (mcu_codegen/verify/host.py).
-CALLS = {"fast": "abi", "cffi-api": "auto", "cffi-abi": "abi"}
+#: --call choices: how Python calls our library per inference.
+CALLS = ("fast", "cffi")
 
 
 class Ours:
@@ -77,7 +76,7 @@ class Ours:
                 (d / name).write_bytes(data)
             (d / "zz_bench_loop.c").write_text(LOOP_C)
             self.host = HostLibrary(
-                d, PREFIX, extra_flags=flags, binding=CALLS[call],
+                d, PREFIX, extra_flags=flags,
                 extra_cdef=f"long {PREFIX}_bench_loop(const void *const inputs[], "
                            "void *const outputs[], long n);")
         ffi = self.host.ffi
@@ -85,7 +84,7 @@ class Ours:
         self.in_ptrs = ffi.new("void *[]", [ffi.from_buffer(x) for x in inputs])
         self.out_ptrs = ffi.new("void *[]", [ffi.from_buffer(y) for y in outputs])
         self.loop = getattr(self.host.lib, f"{PREFIX}_bench_loop")
-        self.path = f"cffi-{self.host.binding}"
+        self.path = "cffi"
         self.call: Call = functools.partial(getattr(self.host.lib, f"{PREFIX}_invoke"),
                                             self.in_ptrs, self.out_ptrs)
         if call == "fast" and not fastcall.why_unavailable():
@@ -220,9 +219,8 @@ HOST_NOTES = (
     "{call}: `fast` is one call `f(*input_arrays, *output_arrays)` per inference "
     "(`HostLibrary.buffer_call`, mcu_codegen/verify/fastcall.py: a METH_FASTCALL CPython "
     "function that takes the numpy arrays, checks their sizes, calls invoke on their bytes and "
-    "fills the output arrays in place); `cffi-api` / `cffi-abi` call invoke through cffi's API "
-    "mode (compiled wrapper) or ABI mode (dlopen) on pointer arrays built once. A time "
-    "marked with another path fell back to it (`fast` and `cffi-api` need Python.h). The "
+    "fills the output arrays in place); `cffi` calls invoke through cffi (dlopen) on pointer "
+    "arrays built once. A time marked `cffi` fell back to it (`fast` needs Python.h). The "
     "ratios are TFLM's time over ours.\n"
     "- **in a C loop**: the -O2 library's invoke called n times from C in one Python "
     "call: the library's own cost per inference, without the Python -> C call "
